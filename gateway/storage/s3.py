@@ -80,6 +80,9 @@ class S3ObjectStore(ObjectStore):
         try:
             resp = self.client.put_object(**kwargs)
         except ClientError as err:
+            if if_match is not None and _code(err) in _NOT_FOUND:
+                # S3 answers 404 when the object to compare against is gone: the swap lost.
+                raise PreconditionFailed(key) from None
             raise _translate(err, key) from None
         return resp["ETag"]
 

@@ -1,0 +1,216 @@
+"""The batch job: claim a batch, judge every row, write the artefacts, record the decision.
+
+The job is one function of a batch id and reads everything it needs from the store, so any
+worker can run it and a crashed run is simply run again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import time
+import traceback
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from .. import audit
+from ..accounts import isoformat, utcnow
+from ..errors import GatewayError, NotFound
+from ..storage import ObjectStore
+from . import manifest as manifests
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+SYSTEM_ACTOR = {"role": "system", "via": "batch-job"}
+# How often progress (and the lease) is written while a batch is judged.
+PROGRESS_SECONDS = 1.0
+
+
+def claim(rt: Runtime, batch_id: str) -> dict[str, Any] | None:
+    """Move a batch to ``validating`` under this worker's lease, or return None if not ours."""
+    claimed = False
+
+    def take(m: dict[str, Any]) -> None:
+        nonlocal claimed
+        claimed = False
+        state = m["state"]
+        if state == "validating" and not manifests.lease_expired(m):
+            return
+        if state not in ("received", "validating", "awaiting_rpo"):
+            return
+        m["state"] = "validating"
+        m["lease"] = manifests.new_lease(rt.config.lease_seconds)
+        m["attempts"] = int(m.get("attempts") or 0) + 1
+        m["progress"] = {"rows_done": 0, "rows_total": None}
+        claimed = True
+
+    try:
+        manifest = manifests.update(rt.store, batch_id, take, retries=1)
+    except (manifests.StaleManifest, NotFound):
+        return None
+    return manifest if claimed else None
+
+
+def run_batch(rt: Runtime, batch_id: str) -> None:
+    """Run the job for one batch; every outcome ends in a recorded state."""
+    manifest = claim(rt, batch_id)
+    if manifest is None:
+        return
+    audit.record(rt.store, "batch.validating", actor=SYSTEM_ACTOR, target=batch_id,
+                 details={"attempt": manifest["attempts"]})
+    try:
+        _judge(rt, manifest)
+    except manifests.StaleManifest:
+        log.warning("batch %s was taken over by another worker", batch_id)
+    except Exception as exc:
+        log.exception("batch %s failed", batch_id)
+        _fail(rt, batch_id, exc)
+
+
+def _fail(rt: Runtime, batch_id: str, exc: BaseException) -> None:
+    error = {
+        "type": type(exc).__name__,
+        "message": str(exc)[:500],
+        "trace": traceback.format_exception_only(type(exc), exc)[-1].strip()[:500],
+        "at": isoformat(utcnow()),
+    }
+
+    def to_failed(m: dict[str, Any]) -> None:
+        m["state"] = "failed"
+        m["lease"] = None
+        m["error"] = error
+
+    with contextlib.suppress(manifests.StaleManifest, GatewayError):
+        manifests.update(rt.store, batch_id, to_failed)
+        audit.record(rt.store, "batch.failed", actor=SYSTEM_ACTOR, target=batch_id,
+                     details={"error": error["type"]})
+
+
+class Progress:
+    """Writes progress and renews the lease at most once a second."""
+
+    def __init__(self, rt: Runtime, batch_id: str) -> None:
+        self.rt = rt
+        self.batch_id = batch_id
+        self.rows_done = 0
+        self._last = 0.0
+
+    def __call__(self, rows_done: int) -> None:
+        self.rows_done = rows_done
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_SECONDS:
+            self._last = now
+            self.write()
+
+    def write(self, rows_total: int | None = None) -> None:
+        def step(m: dict[str, Any]) -> None:
+            if m["state"] != "validating" or (m.get("lease") or {}).get("owner") != \
+                    manifests.worker_identity():
+                raise manifests.StaleManifest(self.batch_id)
+            m["progress"] = {"rows_done": self.rows_done, "rows_total": rows_total}
+            m["lease"] = manifests.new_lease(self.rt.config.lease_seconds)
+
+        manifests.update(self.rt.store, self.batch_id, step)
+
+
+@contextlib.contextmanager
+def local_copy(store: ObjectStore, key: str) -> Iterator[str]:
+    """Yield a filesystem path holding the object (the store's own file when it has one)."""
+    path = store.local_path(key)
+    if path is not None and os.path.exists(path):
+        yield path
+        return
+    fd, tmp = tempfile.mkstemp(prefix="gateway-batch-")
+    try:
+        with os.fdopen(fd, "wb") as out, store.open(key) as src:
+            shutil.copyfileobj(src, out, 1024 * 1024)
+        yield tmp
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _judge(rt: Runtime, manifest: dict[str, Any]) -> None:
+    from .judge import judge_batch
+
+    outcome = judge_batch(rt, manifest, progress=Progress(rt, manifest["id"]))
+    finish(rt, manifest["id"], outcome)
+
+
+def finish(rt: Runtime, batch_id: str, outcome: dict[str, Any]) -> dict[str, Any]:
+    """Record a judged batch's final (or waiting) state."""
+
+    def done(m: dict[str, Any]) -> None:
+        if (m.get("lease") or {}).get("owner") != manifests.worker_identity():
+            raise manifests.StaleManifest(batch_id)
+        m["state"] = outcome["state"]
+        m["lease"] = None
+        m["error"] = None
+        m["counts"] = outcome.get("counts")
+        m["reasons"] = outcome.get("reasons", [])
+        m["decision"] = outcome.get("decision")
+        m["valid_until"] = outcome.get("valid_until")
+        m["progress"] = outcome.get("progress", m.get("progress"))
+        m["artefacts"] = {**(m.get("artefacts") or {}), **outcome.get("artefacts", {})}
+        for extra in ("rpo", "certificate"):
+            if extra in outcome:
+                m[extra] = outcome[extra]
+
+    manifest = manifests.update(rt.store, batch_id, done)
+    audit.record(rt.store, f"batch.{outcome['state']}", actor=SYSTEM_ACTOR, target=batch_id,
+                 details={"reasons": outcome.get("reasons", [])})
+    return manifest
+
+
+def find_leftover_work(rt: Runtime) -> list[str]:
+    """Batches to run again: received, abandoned validating, or awaiting a fresh RPO import."""
+    found: list[str] = []
+    store = rt.store
+    for state in ("received", "validating", "awaiting_rpo"):
+        for key in store.list(f"index/states/{state}/"):
+            batch_id = key.rsplit("/", 1)[-1]
+            try:
+                manifest, _ = manifests.load(store, batch_id)
+            except NotFound:
+                store.delete(key)
+                continue
+            if manifest["state"] != state:
+                store.delete(key)  # a stale marker from an interrupted index move
+                continue
+            if state == "received" and not _older_than(manifest, seconds=5):
+                continue  # just uploaded: its own submission will run it
+            if state == "validating" and not manifests.lease_expired(manifest):
+                continue
+            if state == "awaiting_rpo" and not _rpo_changed_since(rt, manifest):
+                continue
+            found.append(batch_id)
+    return found
+
+
+def _older_than(manifest: dict[str, Any], *, seconds: int) -> bool:
+    from datetime import datetime
+
+    updated = datetime.fromisoformat(manifest["updated_at"])
+    return utcnow() - updated > timedelta(seconds=seconds)
+
+
+def _rpo_changed_since(rt: Runtime, manifest: dict[str, Any]) -> bool:
+    """Tell whether an RPO consultation was imported after the batch started waiting."""
+    from datetime import datetime
+
+    waiting_since = datetime.fromisoformat(
+        (manifest.get("rpo") or {}).get("checked_at") or manifest["updated_at"]
+    )
+    for key in rt.store.list("rpo/consultations/"):
+        if key.endswith("/meta.json"):
+            imported = rt.store.get_json(key).get("imported_at")
+            if imported and datetime.fromisoformat(imported) > waiting_since:
+                return True
+    return False
