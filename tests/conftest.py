@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
+
+from tests.support import BUYER_PROFILE, VENDOR_PROFILE, Org, make_org, set_profile
 
 # Tests never reach AWS: moto intercepts boto3, and these keep any real profile out.
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-south-1")
 os.environ.pop("AWS_PROFILE", None)
-
-
-@dataclass
-class Org:
-    id: str
-    role: str
-    key: str
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.key}"}
 
 
 @pytest.fixture
@@ -63,14 +52,6 @@ def client(app):
     return app.test_client()
 
 
-def make_org(store, role: str, name: str) -> Org:
-    from gateway.accounts import create_key, create_org
-
-    org = create_org(store, role=role, name=name)
-    token, _ = create_key(store, org["id"])
-    return Org(org["id"], role, token)
-
-
 @pytest.fixture
 def vendor(store) -> Org:
     return make_org(store, "vendor", "Liste Rapide Srl")
@@ -99,3 +80,15 @@ def admin(store) -> Org:
 def wait_for_jobs(runtime, timeout: float = 60.0) -> None:
     """Run every queued job to completion."""
     runtime.jobs.join(timeout=timeout)
+
+
+@pytest.fixture
+def vendor_ready(store, vendor) -> Org:
+    set_profile(store, vendor, VENDOR_PROFILE)
+    return vendor
+
+
+@pytest.fixture
+def buyer_ready(store, buyer) -> Org:
+    set_profile(store, buyer, BUYER_PROFILE)
+    return buyer

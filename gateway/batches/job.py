@@ -159,7 +159,7 @@ def finish(rt: Runtime, batch_id: str, outcome: dict[str, Any]) -> dict[str, Any
         m["valid_until"] = outcome.get("valid_until")
         m["progress"] = outcome.get("progress", m.get("progress"))
         m["artefacts"] = {**(m.get("artefacts") or {}), **outcome.get("artefacts", {})}
-        for extra in ("rpo", "certificate"):
+        for extra in ("rpo", "certificate", "file_error"):
             if extra in outcome:
                 m[extra] = outcome[extra]
 

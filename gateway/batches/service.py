@@ -22,6 +22,7 @@ _SAFE_NAME = re.compile(r"[^\w.\- ()]+", re.UNICODE)
 PUBLIC_FIELDS = (
     "id", "state", "vendor_id", "buyer_id", "filename", "sha256", "size", "progress", "counts",
     "reasons", "created_at", "updated_at", "error", "decision", "valid_until", "artefacts",
+    "file_error",
 )
 
 
@@ -138,6 +139,21 @@ def accept_upload(
                                error="BUYER_UNKNOWN",
                                message_it="buyer_id non corrisponde a nessun committente.",
                                errors={"buyer_id": ["Unknown buyer organisation."]})
+    vendor_org = get_org(store, principal.org_id)
+    for org, code, en, it in (
+        (vendor_org, "VENDOR_PROFILE_MISSING",
+         "Your organisation has no vendor profile yet (privacy notices and sources); "
+         "set it with PUT /api/v1/profile before uploading.",
+         "La tua organizzazione non ha ancora un profilo fornitore (informative e fonti); "
+         "impostalo con PUT /api/v1/profile prima di caricare."),
+        (buyer, "BUYER_PROFILE_MISSING",
+         "The buyer has no profile yet (sector, ROC number, policy); ask the gateway operator.",
+         "Il committente non ha ancora un profilo (settore, numero ROC, policy); "
+         "contatta il gestore del gateway."),
+    ):
+        if not org.get("profile"):
+            sink.abort()
+            raise ValidationFailed(en, error=code, message_it=it)
     if sink.size == 0:
         sink.abort()
         raise ValidationFailed("The file is empty.", error="FILE_EMPTY",

@@ -1,0 +1,14 @@
+"""The files a batch produces: certified list, report (JSON, CSV, XLSX), all formula-safe."""
+
+from .hashing import HashingWriter
+from .safety import neutralise_frame, neutralise_value
+from .tables import CertifiedListWriter, report_table, write_report_csv
+
+__all__ = [
+    "CertifiedListWriter",
+    "HashingWriter",
+    "neutralise_frame",
+    "neutralise_value",
+    "report_table",
+    "write_report_csv",
+]

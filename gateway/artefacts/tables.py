@@ -1,0 +1,74 @@
+"""CSV artefacts written chunk by chunk: the certified list and the report."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+import polars as pl
+
+from .safety import neutralise_frame
+
+# Columns of the report CSV ahead of the input columns.
+REPORT_LEAD = ("row", "status", "codes", "warnings")
+CODE_SEPARATOR = "|"
+
+
+def _csv_bytes(frame: pl.DataFrame, *, header: bool) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=header)
+    return buffer.getvalue()
+
+
+class CertifiedListWriter:
+    """Writes accepted rows: canonical names, E.164 phones, extra columns carried through."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+        self.columns: list[str] | None = None
+        self.rows = 0
+
+    def set_columns(self, columns: Iterable[str]) -> None:
+        """Fix the output columns (the file's, internal ``_`` columns excluded) and write them."""
+        self.columns = [c for c in columns if not c.startswith("_")]
+        self.out.write(_csv_bytes(pl.DataFrame(schema={c: pl.Utf8 for c in self.columns}),
+                                  header=True))
+
+    def write(self, frame: pl.DataFrame) -> None:
+        """Append a chunk of accepted rows."""
+        assert self.columns is not None, "set_columns first"
+        if not frame.height:
+            return
+        chunk = frame.select([pl.col(c).cast(pl.Utf8) for c in self.columns])
+        self.out.write(_csv_bytes(neutralise_frame(chunk), header=False))
+        self.rows += frame.height
+
+
+def report_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """Flatten report rows for CSV and XLSX: codes joined, input columns after the lead."""
+    inputs = [c for c in frame.columns if not c.startswith("_") and c not in
+              ("status", "codes", "warnings")]
+    return frame.select(
+        pl.col("_row").alias("row"),
+        pl.col("status"),
+        pl.col("codes").list.join(CODE_SEPARATOR).alias("codes"),
+        pl.col("warnings").list.join(CODE_SEPARATOR).alias("warnings"),
+        *[pl.col(c).cast(pl.Utf8) for c in inputs],
+    )
+
+
+def write_report_csv(out: Any, frames: Iterable[pl.DataFrame]) -> int:
+    """Write report rows as CSV (codes separated by ``|``); return the number of rows."""
+    rows = 0
+    wrote_header = False
+    for frame in frames:
+        if not frame.height:
+            continue
+        flat = neutralise_frame(report_table(frame))
+        out.write(_csv_bytes(flat, header=not wrote_header))
+        wrote_header = True
+        rows += frame.height
+    if not wrote_header:
+        out.write((",".join(REPORT_LEAD) + "\n").encode())
+    return rows

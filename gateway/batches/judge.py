@@ -1,0 +1,209 @@
+"""Judging one batch: read it, run ruleset 1, write the artefacts and sign the decision."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from ..accounts import get_org, isoformat, utcnow
+from ..artefacts import CertifiedListWriter, HashingWriter, write_report_csv
+from ..certificates import build_statement, sign_statement
+from ..ingest import FileRejected, open_table
+from ..objections import ObjectionLedger
+from ..rpo import RpoLedger
+from ..rules import RULESET_VERSION, evaluate, ruleset_config_hash, write_report_json
+from .job import local_copy
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+    from .job import Progress
+
+
+def artefact_key(batch_id: str, name: str) -> str:
+    """Return the store key of one of a batch's artefacts."""
+    return f"batches/{batch_id}/{name}"
+
+
+class ReportSpool:
+    """Keeps report rows on local disk, a file per chunk, until the totals are known."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.files: list[Path] = []
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if frame.height:
+            path = self.folder / f"report-{len(self.files):06d}.ipc"
+            frame.write_ipc(path)
+            self.files.append(path)
+
+    def frames(self) -> Iterator[pl.DataFrame]:
+        for path in self.files:
+            yield pl.read_ipc(path, memory_map=False)
+
+
+def judge_batch(rt: Runtime, manifest: dict[str, Any], *, progress: Progress) -> dict[str, Any]:
+    """Judge a claimed batch and return its outcome (state, counts, artefacts, certificate)."""
+    store = rt.store
+    batch_id = manifest["id"]
+    now = utcnow()
+    vendor_org = get_org(store, manifest["vendor_id"])
+    buyer_org = get_org(store, manifest["buyer_id"])
+    vendor = vendor_org.get("profile") or {}
+    buyer = buyer_org.get("profile") or {}
+
+    work = Path(tempfile.mkdtemp(prefix=f"gateway-{batch_id}-"))
+    try:
+        with local_copy(store, manifest["artefacts"]["upload"]) as path:
+            spool = ReportSpool(work)
+            certified_out = store.writer(artefact_key(batch_id, "certified.csv"))
+            hashed = HashingWriter(certified_out)
+            certified = CertifiedListWriter(hashed)
+            unchecked: list[pl.Series] = []
+            try:
+                table = open_table(path, filename=manifest["filename"],
+                                   max_bytes=rt.config.max_upload_bytes)
+                with table:
+                    certified.set_columns(table.columns)
+                    outcome = evaluate(
+                        table, vendor=vendor, buyer=buyer, rpo=RpoLedger(store).index(now),
+                        objections=ObjectionLedger(store).index(manifest["buyer_id"]), now=now,
+                        mode="service", chunk_rows=rt.config.chunk_rows,
+                        on_accepted=certified.write, on_report=spool.add,
+                        on_unchecked=unchecked.append, on_progress=progress,
+                    ).to_dict()
+            except FileRejected as exc:
+                certified_out.abort()
+                outcome = _file_rejection(exc)
+            except BaseException:
+                certified_out.abort()
+                raise
+            if outcome["decision"] == "awaiting_rpo":
+                certified_out.abort()
+                return _await_rpo(rt, batch_id, outcome, unchecked, now)
+            if outcome["decision"] == "certified":
+                certified_out.commit()
+            else:
+                certified_out.abort()
+            return _seal(rt, manifest, vendor_org, buyer_org, outcome, spool, now,
+                         certified_sha256=hashed.sha256 if outcome["decision"] == "certified"
+                         else None)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _file_rejection(exc: FileRejected) -> dict[str, Any]:
+    reason: dict[str, Any] = {"code": exc.error}
+    if exc.error == "HEADER_MISSING_COLUMNS" and isinstance(exc.errors, dict):
+        reason["columns"] = list(exc.errors.get("missing", []))
+    return {
+        "decision": "rejected",
+        "batch_reasons": [exc.error],
+        "reason_details": [reason],
+        "counts": {"total": 0, "accepted": 0, "rejected": 0, "warned": 0, "by_code": {}},
+        "rpo_consultations": [],
+        "informative": [],
+        "ruleset": {"version": RULESET_VERSION, "config_sha256": ruleset_config_hash()},
+        "valid_until": None,
+        "file_error": {"error": exc.error, "message": exc.message, "message_it": exc.message_it,
+                       "errors": exc.errors},
+    }
+
+
+def _await_rpo(rt: Runtime, batch_id: str, outcome: dict[str, Any],
+               unchecked: list[pl.Series], now: datetime) -> dict[str, Any]:
+    numbers = (pl.concat(unchecked).unique().sort() if unchecked
+               else pl.Series("phone", [], dtype=pl.Utf8))
+    key = artefact_key(batch_id, "rpo-request.csv")
+    with rt.store.writer(key) as out:
+        out.write(b"phone\n")
+        out.write(("\n".join(numbers.to_list()) + "\n").encode() if len(numbers) else b"")
+    return {
+        "state": "awaiting_rpo",
+        "counts": outcome["counts"],
+        "reasons": ["RPO_NOT_CHECKED"],
+        "progress": {"rows_done": outcome["counts"]["total"],
+                     "rows_total": outcome["counts"]["total"]},
+        "artefacts": {"rpo_request": key},
+        "rpo": {"checked_at": isoformat(now), "numbers_missing": len(numbers)},
+    }
+
+
+def _seal(rt: Runtime, manifest: dict[str, Any], vendor_org: dict[str, Any],
+          buyer_org: dict[str, Any], outcome: dict[str, Any], spool: ReportSpool,
+          now: datetime, *, certified_sha256: str | None) -> dict[str, Any]:
+    """Write the report, sign the decision, and describe the final state."""
+    store = rt.store
+    batch_id = manifest["id"]
+    decision = outcome["decision"]
+    header = {
+        "batch_id": batch_id,
+        "ruleset": outcome["ruleset"],
+        "decision": decision,
+        "batch_reasons": outcome["batch_reasons"],
+        "counts": outcome["counts"],
+    }
+    report_key = artefact_key(batch_id, "report.json")
+    with store.writer(report_key) as out:
+        hashed_report = HashingWriter(out)
+        write_report_json(hashed_report, header, spool.frames())
+    csv_key = artefact_key(batch_id, "report.csv")
+    with store.writer(csv_key) as out:
+        write_report_csv(out, spool.frames())
+
+    vendor = vendor_org.get("profile") or {}
+    buyer = buyer_org.get("profile") or {}
+    valid_until = outcome.get("valid_until") if decision == "certified" else None
+    if isinstance(valid_until, str):
+        valid_until = datetime.fromisoformat(valid_until)
+    statement = build_statement(
+        decision=decision,
+        batch_id=batch_id,
+        vendor_id=vendor_org["id"],
+        vendor_legal_entity_id=vendor.get("legal_entity_id", ""),
+        vendor_name=vendor.get("name") or vendor_org["name"],
+        buyer_id=buyer_org["id"],
+        buyer_name=buyer.get("name") or buyer_org["name"],
+        buyer_roc_number=buyer.get("roc_number", ""),
+        issued_at=now,
+        upload_sha256=manifest["sha256"],
+        report_sha256=hashed_report.sha256,
+        certified_sha256=certified_sha256,
+        valid_until=valid_until,
+        ruleset_version=outcome["ruleset"]["version"],
+        ruleset_config_sha256=outcome["ruleset"]["config_sha256"],
+        counts=outcome["counts"],
+        rpo_consultations=outcome.get("rpo_consultations", []),
+        informative=outcome.get("informative", []),
+        batch_reasons=outcome.get("reason_details") or outcome["batch_reasons"],
+    )
+    jws = sign_statement(rt.signer, store, statement)
+    decision_key = artefact_key(batch_id, "decision.jws")
+    store.put(decision_key, jws.encode())
+    artefacts = {"report_json": report_key, "report_csv": csv_key, "decision": decision_key}
+    if certified_sha256 is not None:
+        artefacts["certified_csv"] = artefact_key(batch_id, "certified.csv")
+    total = outcome["counts"]["total"]
+    result: dict[str, Any] = {
+        "state": decision,
+        "decision": decision,
+        "counts": outcome["counts"],
+        "reasons": outcome["batch_reasons"],
+        "valid_until": isoformat(valid_until) if valid_until else None,
+        "progress": {"rows_done": total, "rows_total": total},
+        "artefacts": artefacts,
+        "certificate": {
+            "issued_at": statement["predicate"]["issued_at"],
+            "kid": rt.signer.kid,
+            "sha256": {s["name"]: s["digest"]["sha256"] for s in statement["subject"]},
+        },
+    }
+    if "file_error" in outcome:
+        result["file_error"] = outcome["file_error"]
+    return result
