@@ -24,13 +24,15 @@ def init_api(app: Flask) -> Api:
     api.spec.options["security"] = [{"bearer": []}]
 
     from .batches import blp as batches_blp
+    from .certified import blp as certified_blp
+    from .certified import verify_blp, wellknown_blp
 
-    for blp in (batches_blp,):
+    for blp in (batches_blp, certified_blp, verify_blp, wellknown_blp):
         api.register_blueprint(blp)
     register_error_handlers(app)
 
     @app.get("/healthz")
-    def healthz():  # noqa: ANN202
+    def healthz():
         return jsonify({"status": "ok"})
 
     return api

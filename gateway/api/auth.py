@@ -10,7 +10,7 @@ from ..accounts import Principal, authenticate_key
 from ..errors import Forbidden
 
 
-def runtime():  # noqa: ANN201 - avoids an import cycle in annotations
+def runtime():
     """Return the app's Runtime."""
     return current_app.extensions["gateway"]
 

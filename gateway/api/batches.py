@@ -10,10 +10,11 @@ from flask_smorest import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
-from .. import batches
+from .. import batches, delivery
 from ..errors import BadRequest, PayloadTooLarge, ValidationFailed
 from .auth import client_ip, current_principal, runtime
-from .schemas import BatchListArgs, BatchPageSchema, BatchSchema, UploadFormSchema
+from .downloads import stream
+from .schemas import BatchListArgs, BatchPageSchema, BatchSchema, ReportArgs, UploadFormSchema
 
 blp = Blueprint("batches", __name__, url_prefix="/api/v1/batches",
                 description="Vendors upload batches; vendors and buyers follow them.")
@@ -125,3 +126,38 @@ class Retry(MethodView):
         batch = batches.retry_batch(rt.store, principal, batch_id, ip=client_ip(),
                                     enqueue=rt.jobs.submit)
         return batches.public_view(batch)
+
+
+@blp.route("/<batch_id>/decision")
+class Decision(MethodView):
+    @blp.response(200, content_type="application/jose")
+    def get(self, batch_id: str) -> Any:
+        """The signed decision (certificate or rejection notice), a compact JWS."""
+        principal = current_principal(("vendor", "buyer", "admin"))
+        rt = runtime()
+        batch = batches.visible_batch(rt.store, principal, batch_id)
+        return stream(delivery.open_decision(rt.store, principal, batch, ip=client_ip()))
+
+
+@blp.route("/<batch_id>/report")
+class Report(MethodView):
+    @blp.arguments(ReportArgs, location="query")
+    @blp.response(200, content_type="application/json")
+    def get(self, args: dict[str, Any], batch_id: str) -> Any:
+        """Every rejected or warned row with its codes: JSON, CSV or a styled XLSX."""
+        principal = current_principal()
+        rt = runtime()
+        batch = batches.visible_batch(rt.store, principal, batch_id)
+        return stream(delivery.open_report(rt.store, principal, batch, args["format"],
+                                           ip=client_ip()))
+
+
+@blp.route("/<batch_id>/rpo-request")
+class RpoRequest(MethodView):
+    @blp.response(200, content_type="text/csv")
+    def get(self, batch_id: str) -> Any:
+        """The numbers to submit to the RPO before this waiting batch can be judged (CSV)."""
+        principal = current_principal()
+        rt = runtime()
+        batch = batches.visible_batch(rt.store, principal, batch_id)
+        return stream(delivery.open_rpo_request(rt.store, principal, batch, ip=client_ip()))

@@ -48,7 +48,7 @@ def register_error_handlers(app: Flask) -> None:
     """Turn every GatewayError and HTTP error under the API into the JSON shape."""
 
     @app.errorhandler(GatewayError)
-    def _gateway_error(exc: GatewayError):  # noqa: ANN202
+    def _gateway_error(exc: GatewayError):
         body = exc.to_dict()
         response = jsonify(body)
         response.status_code = exc.status
@@ -57,7 +57,7 @@ def register_error_handlers(app: Flask) -> None:
         return response
 
     @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):  # noqa: ANN202
+    def _http_error(exc: HTTPException):
         if not wants_json():
             return exc
         status = exc.code or 500

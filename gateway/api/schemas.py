@@ -59,3 +59,58 @@ class ErrorSchema(Schema):
     message_it = fields.String()
     error = fields.String()
     errors = fields.Raw()
+
+
+class ReportArgs(Schema):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
+
+
+class DownloadArgs(Schema):
+    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "xlsx"]))
+
+
+class CertifiedListArgs(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    cursor = fields.String(load_default=None)
+    vendor_id = fields.String(load_default=None)
+    valid = fields.Boolean(load_default=False, metadata={"description": "only still-valid lists"})
+
+
+class CertifiedListItemSchema(Schema):
+    id = fields.String()
+    batch_id = fields.String()
+    vendor_id = fields.String()
+    buyer_id = fields.String()
+    filename = fields.String(allow_none=True)
+    issued_at = fields.String(allow_none=True)
+    valid_until = fields.String(allow_none=True)
+    accepted = fields.Integer(allow_none=True)
+
+
+class CertifiedListSchema(Schema):
+    id = fields.String()
+    batch_id = fields.String()
+    vendor_id = fields.String()
+    buyer_id = fields.String()
+    filename = fields.String(allow_none=True)
+    issued_at = fields.String(allow_none=True)
+    valid_until = fields.String(allow_none=True)
+    accepted = fields.Integer(allow_none=True)
+    counts = fields.Dict(allow_none=True)
+    certificate = fields.Dict()
+
+
+class CertifiedListPageSchema(Schema):
+    items = fields.List(fields.Nested(CertifiedListItemSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class VerdictSchema(Schema):
+    ok = fields.Boolean()
+    code = fields.String()
+    message = fields.String()
+    message_it = fields.String()
+    decision = fields.String(allow_none=True)
+    kid = fields.String(allow_none=True)
+    matched_subject = fields.String(allow_none=True)
+    statement = fields.Dict(allow_none=True)

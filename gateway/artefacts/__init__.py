@@ -3,6 +3,7 @@
 from .hashing import HashingWriter
 from .safety import neutralise_frame, neutralise_value
 from .tables import CertifiedListWriter, report_table, write_report_csv
+from .xlsx import write_report_xlsx, write_table_xlsx
 
 __all__ = [
     "CertifiedListWriter",
@@ -11,4 +12,6 @@ __all__ = [
     "neutralise_value",
     "report_table",
     "write_report_csv",
+    "write_report_xlsx",
+    "write_table_xlsx",
 ]

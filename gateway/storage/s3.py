@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -182,13 +183,11 @@ class _S3Writer(ObjectWriter):
         self._done = True
         self._buffer = bytearray()
         if self._upload_id is not None:
-            try:
+            # An orphaned multipart upload is invisible to readers and a bucket lifecycle rule
+            # (infra/) removes it; the error that caused the abort matters more.
+            with contextlib.suppress(ClientError):
                 self.store.client.abort_multipart_upload(
                     Bucket=self.store.bucket,
                     Key=self.store._key(self.key),
                     UploadId=self._upload_id,
                 )
-            except ClientError:
-                # An orphaned multipart upload is invisible to readers; a bucket lifecycle
-                # rule (infra/) removes it. The original error matters more.
-                pass

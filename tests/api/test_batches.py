@@ -9,9 +9,9 @@ import pytest
 from gateway.batches import manifest as manifests
 
 CSV = (
-    "telefono;nome;fonte_consenso;data_consenso;versione_informativa;consenso_terzi;prova\n"
-    "+39 347 123 4567;Mario;web-main;2025-03-01 10:00;2025-01;si;ref-1\n"
-).encode()
+    b"telefono;nome;fonte_consenso;data_consenso;versione_informativa;consenso_terzi;prova\n"
+    b"+39 347 123 4567;Mario;web-main;2025-03-01 10:00;2025-01;si;ref-1\n"
+)
 
 
 def upload(client, org, buyer_id, data=CSV, filename="lista.csv"):
