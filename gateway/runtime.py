@@ -23,6 +23,12 @@ class Runtime:
         self, config: Config, *, store: ObjectStore | None = None, s3_client: Any = None,
         kms_client: Any = None,
     ) -> None:
+        if config.broker_url:
+            # Refuse rather than silently run jobs in process when a broker was asked for.
+            raise SystemExit(
+                "GATEWAY_BROKER_URL is set, but this version runs batch jobs in process only; "
+                "unset it (several gateway processes can share one store instead)."
+            )
         self.config = config
         self.store = store or open_store(config.storage_url, s3_client=s3_client)
         self.kms_client = kms_client
