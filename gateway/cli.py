@@ -22,6 +22,7 @@ from .storage import ObjectStore, open_store
 COMMAND_MODULES = (
     "gateway.server.commands",
     "gateway.accounts.commands",
+    "gateway.accounts.profile_commands",
     "gateway.rules.commands",
     "gateway.rpo.commands",
     "gateway.objections.commands",

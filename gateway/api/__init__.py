@@ -26,13 +26,47 @@ def init_api(app: Flask) -> Api:
     from .batches import blp as batches_blp
     from .certified import blp as certified_blp
     from .certified import verify_blp, wellknown_blp
+    from .profile import blp as profile_blp
+    from .registers import objections_blp, rpo_blp
 
-    for blp in (batches_blp, certified_blp, verify_blp, wellknown_blp):
+    for blp in (batches_blp, certified_blp, verify_blp, wellknown_blp, profile_blp, rpo_blp,
+                objections_blp):
         api.register_blueprint(blp)
     register_error_handlers(app)
+    _publish_schemas(app, api)
 
     @app.get("/healthz")
     def healthz():
         return jsonify({"status": "ok"})
 
     return api
+
+
+SCHEMA_FILES = {
+    "VendorProfile": "vendor_profile.schema.json",
+    "BuyerProfile": "buyer_profile.schema.json",
+    "Report": "report.schema.json",
+    "CertificateStatement": "certificate.schema.json",
+}
+
+
+def _publish_schemas(app: Flask, api: Api) -> None:
+    """Serve the JSON Schemas of schemas/ and reference them from the OpenAPI document."""
+    import json
+    from pathlib import Path
+
+    from flask import abort
+
+    folder = Path(__file__).resolve().parents[2] / "schemas"
+    loaded: dict[str, dict] = {}
+    for name, filename in SCHEMA_FILES.items():
+        path = folder / filename
+        if path.exists():
+            loaded[filename] = json.loads(path.read_text())
+            api.spec.components.schema(name, loaded[filename])
+
+    @app.get("/api/v1/schemas/<name>")
+    def schema_file(name: str):
+        if name not in loaded:
+            abort(404)
+        return jsonify(loaded[name])

@@ -49,7 +49,9 @@ def receive_upload(max_bytes: int) -> tuple[batches.UploadSink | None, dict[str,
             f"The file is larger than the upload limit of {max_bytes} bytes.",
             message_it=f"Il file supera il limite di {max_bytes} byte.",
         )
-    parser = FormDataParser(stream_factory=stream_factory, max_form_memory_size=64 * 1024,
+    # The form-memory limit also bounds the decoder's buffer, which holds one read chunk
+    # (64 KiB) plus a partial boundary: 1 MiB leaves room while keeping fields small.
+    parser = FormDataParser(stream_factory=stream_factory, max_form_memory_size=1024 * 1024,
                             max_form_parts=20, silent=False)
     try:
         _, form, files = parser.parse(request.stream, request.mimetype, length,

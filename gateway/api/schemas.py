@@ -25,6 +25,8 @@ class BatchSchema(Schema):
     counts = fields.Dict(allow_none=True)
     reasons = fields.List(fields.String())
     error = fields.Dict(allow_none=True)
+    file_error = fields.Dict(allow_none=True, metadata={
+        "description": "for a file-level rejection: the code and messages (en, it)"})
     decision = fields.String(allow_none=True)
     valid_until = fields.String(allow_none=True)
     artefacts = fields.List(fields.String())

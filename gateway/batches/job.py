@@ -71,10 +71,10 @@ def run_batch(rt: Runtime, batch_id: str) -> None:
         log.warning("batch %s was taken over by another worker", batch_id)
     except Exception as exc:
         log.exception("batch %s failed", batch_id)
-        _fail(rt, batch_id, exc)
+        _fail(rt, batch_id, exc, manifest["lease"]["token"])
 
 
-def _fail(rt: Runtime, batch_id: str, exc: BaseException) -> None:
+def _fail(rt: Runtime, batch_id: str, exc: BaseException, token: str) -> None:
     error = {
         "type": type(exc).__name__,
         "message": str(exc)[:500],
@@ -83,6 +83,8 @@ def _fail(rt: Runtime, batch_id: str, exc: BaseException) -> None:
     }
 
     def to_failed(m: dict[str, Any]) -> None:
+        if not manifests.holds_lease(m, token):
+            raise manifests.StaleManifest(batch_id)
         m["state"] = "failed"
         m["lease"] = None
         m["error"] = error
@@ -96,9 +98,10 @@ def _fail(rt: Runtime, batch_id: str, exc: BaseException) -> None:
 class Progress:
     """Writes progress and renews the lease at most once a second."""
 
-    def __init__(self, rt: Runtime, batch_id: str) -> None:
+    def __init__(self, rt: Runtime, batch_id: str, token: str) -> None:
         self.rt = rt
         self.batch_id = batch_id
+        self.token = token
         self.rows_done = 0
         self._last = 0.0
 
@@ -111,11 +114,10 @@ class Progress:
 
     def write(self, rows_total: int | None = None) -> None:
         def step(m: dict[str, Any]) -> None:
-            if m["state"] != "validating" or (m.get("lease") or {}).get("owner") != \
-                    manifests.worker_identity():
+            if m["state"] != "validating" or not manifests.holds_lease(m, self.token):
                 raise manifests.StaleManifest(self.batch_id)
             m["progress"] = {"rows_done": self.rows_done, "rows_total": rows_total}
-            m["lease"] = manifests.new_lease(self.rt.config.lease_seconds)
+            m["lease"] = manifests.new_lease(self.rt.config.lease_seconds, self.token)
 
         manifests.update(self.rt.store, self.batch_id, step)
 
@@ -140,15 +142,16 @@ def local_copy(store: ObjectStore, key: str) -> Iterator[str]:
 def _judge(rt: Runtime, manifest: dict[str, Any]) -> None:
     from .judge import judge_batch
 
-    outcome = judge_batch(rt, manifest, progress=Progress(rt, manifest["id"]))
-    finish(rt, manifest["id"], outcome)
+    token = manifest["lease"]["token"]
+    outcome = judge_batch(rt, manifest, progress=Progress(rt, manifest["id"], token))
+    finish(rt, manifest["id"], outcome, token)
 
 
-def finish(rt: Runtime, batch_id: str, outcome: dict[str, Any]) -> dict[str, Any]:
-    """Record a judged batch's final (or waiting) state."""
+def finish(rt: Runtime, batch_id: str, outcome: dict[str, Any], token: str) -> dict[str, Any]:
+    """Record a judged batch's final (or waiting) state, if this claim still holds the lease."""
 
     def done(m: dict[str, Any]) -> None:
-        if (m.get("lease") or {}).get("owner") != manifests.worker_identity():
+        if not manifests.holds_lease(m, token):
             raise manifests.StaleManifest(batch_id)
         m["state"] = outcome["state"]
         m["lease"] = None

@@ -73,7 +73,7 @@ def judge_batch(rt: Runtime, manifest: dict[str, Any], *, progress: Progress) ->
                     certified.set_columns(table.columns)
                     outcome = evaluate(
                         table, vendor=vendor, buyer=buyer, rpo=RpoLedger(store).index(now),
-                        objections=ObjectionLedger(store).index(manifest["buyer_id"]), now=now,
+                        objections=ObjectionLedger(store).index(manifest["buyer_id"], now), now=now,
                         mode="service", chunk_rows=rt.config.chunk_rows,
                         on_accepted=certified.write, on_report=spool.add,
                         on_unchecked=unchecked.append, on_progress=progress,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -136,9 +137,19 @@ def lease_expired(manifest: dict[str, Any], now: datetime | None = None) -> bool
     return False
 
 
-def new_lease(seconds: int) -> dict[str, str]:
-    """Return a lease owned by this process for ``seconds``."""
+def new_lease(seconds: int, token: str | None = None) -> dict[str, str]:
+    """Return a lease owned by this process for ``seconds``.
+
+    The token names one claim: two workers in the same process never mistake each other's
+    lease for their own.
+    """
     return {
         "owner": worker_identity(),
+        "token": token or secrets.token_hex(8),
         "expires_at": isoformat(utcnow() + timedelta(seconds=seconds)),
     }
+
+
+def holds_lease(manifest: dict[str, Any], token: str) -> bool:
+    """Tell whether ``token`` is the batch's current lease."""
+    return (manifest.get("lease") or {}).get("token") == token
