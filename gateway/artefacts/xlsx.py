@@ -77,6 +77,8 @@ def write_report_xlsx(path: str, header: Mapping[str, Any], rows: Iterable[pl.Da
             sheet.append(_header(sheet, frame.columns))
             first = False
         safe = neutralise_frame(frame)
+        if "row" in safe.columns:
+            safe = safe.with_columns(pl.col("row").cast(pl.Int64, strict=False))
         columns = safe.columns
         for values in safe.iter_rows():
             record = dict(zip(columns, values, strict=True))

@@ -246,10 +246,8 @@ def _csv_frames(store: ObjectStore, key: str) -> Iterator[pl.DataFrame]:
         while chunk := src.read(1024 * 1024):
             tmp.write(chunk)
         tmp.flush()
-        reader = pl.read_csv_batched(tmp.name, infer_schema=False,
-                                     batch_size=CSV_CHUNK_ROWS)
-        while batches := reader.next_batches(1):
-            yield from batches
+        yield from pl.scan_csv(tmp.name, infer_schema=False).collect_batches(
+            chunk_size=CSV_CHUNK_ROWS)
 
 
 def _render_once(store: ObjectStore, key: str, render: Any) -> None:
