@@ -16,6 +16,7 @@ from ..artefacts import CertifiedListWriter, HashingWriter, write_report_csv
 from ..certificates import build_statement, sign_statement
 from ..ingest import FileRejected, open_table
 from ..objections import ObjectionLedger
+from ..profiles import validate_buyer_profile
 from ..rpo import RpoLedger
 from ..rules import RULESET_VERSION, evaluate, ruleset_config_hash, write_report_json
 from .job import local_copy
@@ -56,7 +57,8 @@ def judge_batch(rt: Runtime, manifest: dict[str, Any], *, progress: Progress) ->
     vendor_org = get_org(store, manifest["vendor_id"])
     buyer_org = get_org(store, manifest["buyer_id"])
     vendor = vendor_org.get("profile") or {}
-    buyer = buyer_org.get("profile") or {}
+    # Policy defaults apply to profiles stored before a default existed, too.
+    buyer = validate_buyer_profile(buyer_org.get("profile") or {})
 
     work = Path(tempfile.mkdtemp(prefix=f"gateway-{batch_id}-"))
     try:
