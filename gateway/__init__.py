@@ -41,8 +41,10 @@ def create_app(config: Config | dict[str, Any] | None = None, **services: Any) -
     app.extensions["gateway"] = runtime
 
     from .api import init_api
+    from .portal import init_portal
 
     init_api(app)
+    init_portal(app)
 
     if config.start_jobs:
         runtime.jobs.start()
