@@ -1,0 +1,252 @@
+"""Vectorised parsing of the timestamp forms domain.md accepts.
+
+Accepted forms (surrounding spaces already stripped by the reader):
+
+- ISO 8601 date and time, ``T`` or a space between them, minutes or seconds, optional fraction
+  (``.`` or ``,``), optional offset (``Z``, ``+HH``, ``+HHMM``, ``+HH:MM``);
+- ``DD/MM/YYYY HH:MM`` and ``DD/MM/YYYY HH:MM:SS``;
+- a date alone, ``YYYY-MM-DD`` or ``DD/MM/YYYY``;
+- spreadsheet date cells, which the reader hands over as ``YYYY-MM-DDTHH:MM:SS``.
+
+Day, month, hour, minute and second fields take exactly two digits and the year four. A value
+without offset is a wall time in Europe/Rome. Wall times that occur twice (the autumn hour when
+clocks go back) take the earlier instant, which is the cautious reading for the RPO rule (an
+earlier consent is more likely to predate a registration); wall times that never occur (the
+spring hour skipped when clocks go forward) are not valid timestamps. A date alone means 00:00
+Europe/Rome, or with ``date_only="end"`` the last second of that day (used for RPO registration
+dates, the cautious reading).
+
+Every result is ``Datetime("us", "UTC")``; values that do not parse become null.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import polars as pl
+
+TIMEZONE = "Europe/Rome"
+RESULT_DTYPE = pl.Datetime("us", "UTC")
+
+# Whole-value shapes that a single strptime format parses exactly. They are tried in order on
+# whatever is still unparsed, so a column in one common shape costs one regex and one strptime.
+_SIMPLE_FORMS: tuple[tuple[str, str, bool], ...] = (
+    (r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$", "%Y-%m-%dT%H:%M:%S", False),
+    (r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$", "%d/%m/%Y %H:%M:%S", False),
+    (r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", "%Y-%m-%d %H:%M:%S", False),
+    (r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$", "%d/%m/%Y %H:%M", False),
+    (r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d", True),
+    (r"^\d{2}/\d{2}/\d{4}$", "%d/%m/%Y", True),
+)
+
+# Everything else ISO 8601 allows here: minutes only, fractions, offsets.
+_ISO_GENERAL = (
+    r"^(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?"
+    r"([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$"
+)
+
+
+_NULL = np.iinfo(np.int64).min
+_US = 1_000_000
+_DAY_US = 86_400 * _US
+
+
+def parse_timestamps(
+    values: pl.Series, *, date_only: Literal["start", "end"] = "start"
+) -> pl.Series:
+    """Parse a Utf8 series of timestamps into UTC instants (null where unparseable)."""
+    values = values.cast(pl.Utf8)
+    n = len(values)
+    # Wall-clock microseconds (``_NULL`` when unparsed), the UTC offset when one was written,
+    # and whether the value was a date alone.
+    wall = np.full(n, _NULL, dtype=np.int64)
+    offset = np.zeros(n, dtype=np.int64)
+    has_offset = np.zeros(n, dtype=bool)
+    is_date = np.zeros(n, dtype=bool)
+
+    remaining = np.flatnonzero(values.is_not_null().to_numpy())
+    for shape, fmt, date_form in _SIMPLE_FORMS:
+        if not len(remaining):
+            break
+        subset = values if len(remaining) == n else values.gather(remaining)
+        matches = subset.str.contains(shape).fill_null(False).to_numpy()
+        if not matches.any():
+            continue
+        if not matches.all():
+            subset = subset.filter(matches)
+        parsed = subset.str.strptime(pl.Datetime("us"), fmt, strict=False)
+        chosen = remaining[matches]
+        wall[chosen] = parsed.cast(pl.Int64).fill_null(_NULL).to_numpy()
+        is_date[chosen] = date_form
+        remaining = remaining[~matches]
+
+    if len(remaining):
+        general = _parse_general(values.gather(remaining))
+        wall[remaining] = general.get_column("wall").cast(pl.Int64).fill_null(_NULL).to_numpy()
+        minutes = general.get_column("offset")
+        has_offset[remaining] = minutes.is_not_null().to_numpy()
+        offset[remaining] = minutes.fill_null(0).cast(pl.Int64).to_numpy() * 60 * _US
+        is_date[remaining] = general.get_column("is_date").to_numpy()
+
+    parsed_ok = wall != _NULL
+    if date_only == "end":
+        # The last second of the day: 23:59:59 local time.
+        wall[is_date & parsed_ok] += _DAY_US - _US
+    result = np.full(n, _NULL, dtype=np.int64)
+    fixed = parsed_ok & has_offset
+    result[fixed] = wall[fixed] - offset[fixed]
+    local = np.flatnonzero(parsed_ok & ~has_offset)
+    if len(local):
+        result[local] = rome_to_utc(wall[local])
+    series = pl.Series(values.name, result, dtype=pl.Int64)
+    return (
+        pl.select(pl.when(series != _NULL).then(series))
+        .to_series()
+        .cast(pl.Datetime("us"))
+        .dt.replace_time_zone("UTC")
+        .alias(values.name)
+    )
+
+
+@cache
+def _rome_periods() -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """Europe/Rome as periods of constant UTC offset, from the time zone database.
+
+    Returns each period's offset, the wall time its clocks start at and the wall time they
+    would reach at its end (all microseconds), and the wall-time range the table covers.
+    Offsets are sampled daily (Italian clocks never changed twice in a day), then each change
+    is located to the second.
+    """
+    rome = ZoneInfo(TIMEZONE)
+    first, last = datetime(1900, 1, 1, tzinfo=UTC), datetime(2101, 1, 1, tzinfo=UTC)
+    days = pl.datetime_range(first, last, "1d", time_zone="UTC", eager=True)
+    local = days.dt.convert_time_zone(TIMEZONE).dt.replace_time_zone(None)
+    offsets = (local - days.dt.replace_time_zone(None)).dt.total_microseconds().to_numpy()
+    starts_s = [-(2**40)]
+    period_offsets = [int(offsets[0])]
+    for change in np.flatnonzero(offsets[1:] != offsets[:-1]) + 1:
+        low = int(days[int(change) - 1].timestamp())
+        high = int(days[int(change)].timestamp())
+        before = rome.utcoffset(datetime.fromtimestamp(low, UTC).replace(tzinfo=None))
+        # The first second whose offset differs from the day before.
+        while high - low > 1:
+            middle = (low + high) // 2
+            moment = datetime.fromtimestamp(middle, UTC)
+            if moment.astimezone(rome).utcoffset() == before:
+                low = middle
+            else:
+                high = middle
+        starts_s.append(high)
+        period_offsets.append(int(offsets[change]))
+    starts = np.array(starts_s, dtype=np.int64) * _US
+    offs = np.array(period_offsets, dtype=np.int64)
+    wall_starts = starts + offs
+    wall_ends = np.append(starts[1:], 2**62) + offs
+    covered_from = int(days[1].timestamp()) * _US
+    covered_until = int(days[-2].timestamp()) * _US
+    return offs, wall_starts, wall_ends, covered_from, covered_until
+
+
+def rome_to_utc(wall: np.ndarray) -> np.ndarray:
+    """UTC microseconds of Europe/Rome wall times (microseconds), vectorised.
+
+    A wall time that occurs twice takes the earlier instant; one that never occurs gives
+    ``_NULL``. Wall times outside 1900-2100 are converted by polars.
+    """
+    offs, wall_starts, wall_ends, covered_from, covered_until = _rome_periods()
+    period = np.maximum(np.searchsorted(wall_starts, wall, side="right") - 1, 0)
+    previous = np.maximum(period - 1, 0)
+    repeated = (period > 0) & (wall < wall_ends[previous])
+    period = np.where(repeated, previous, period)
+    result = wall - offs[period]
+    result[wall >= wall_ends[period]] = _NULL
+    outside = np.flatnonzero((wall < covered_from) | (wall > covered_until))
+    if len(outside):
+        converted = (
+            pl.Series(wall[outside], dtype=pl.Int64)
+            .cast(pl.Datetime("us"))
+            .dt.replace_time_zone(TIMEZONE, ambiguous="earliest", non_existent="null")
+            .dt.convert_time_zone("UTC")
+            .dt.replace_time_zone(None)
+            .cast(pl.Int64)
+            .fill_null(_NULL)
+        )
+        result[outside] = converted.to_numpy()
+    return result
+
+
+def _parse_general(values: pl.Series) -> pl.DataFrame:
+    """Parse the ISO forms the simple shapes do not cover."""
+    parts = (
+        pl.DataFrame({"v": values})
+        .select(pl.col("v").str.extract_groups(_ISO_GENERAL).alias("g"))
+        .unnest("g")
+    )
+    parts.columns = ["y", "mo", "d", "h", "mi", "s", "frac", "tz"]
+    frac = pl.col("frac").fill_null("").str.slice(0, 6).str.pad_end(6, "0")
+    canonical = pl.concat_str(
+        pl.col("y"),
+        pl.lit("-"),
+        pl.col("mo"),
+        pl.lit("-"),
+        pl.col("d"),
+        pl.lit("T"),
+        pl.col("h").fill_null("00"),
+        pl.lit(":"),
+        pl.col("mi").fill_null("00"),
+        pl.lit(":"),
+        pl.col("s").fill_null("00"),
+        pl.lit("."),
+        frac,
+    )
+    tz = pl.col("tz").str.replace(":", "", literal=True)
+    sign = pl.when(tz.str.starts_with("-")).then(-1).otherwise(1)
+    tz_hours = tz.str.slice(1, 2).cast(pl.Int32, strict=False)
+    tz_minutes = tz.str.slice(3, 2).cast(pl.Int32, strict=False).fill_null(0)
+    offset = (
+        pl.when(pl.col("tz").is_null())
+        .then(None)
+        .when(pl.col("tz").str.to_uppercase() == "Z")
+        .then(0)
+        .when((tz_hours <= 23) & (tz_minutes <= 59))
+        .then(sign * (tz_hours * 60 + tz_minutes))
+        .otherwise(None)
+        .cast(pl.Int32)
+    )
+    wall = canonical.str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S%.f", strict=False)
+    bad_offset = pl.col("tz").is_not_null() & offset.is_null()
+    return parts.select(
+        pl.when(bad_offset).then(None).otherwise(wall).alias("wall"),
+        offset.alias("offset"),
+        (pl.col("y").is_not_null() & pl.col("h").is_null()).alias("is_date"),
+    )
+
+
+def parse_timestamp(value: str, *, date_only: Literal["start", "end"] = "start") -> datetime:
+    """Parse one timestamp (same forms and rules as :func:`parse_timestamps`).
+
+    Raises ``ValueError`` naming the value when it does not parse.
+    """
+    parsed = parse_timestamps(pl.Series([value.strip()]), date_only=date_only)[0]
+    if parsed is None:
+        raise ValueError(f"not a timestamp in an accepted form: {value!r}")
+    return parsed.astimezone(UTC)
+
+
+def to_utc(moment: datetime) -> datetime:
+    """Return an aware datetime in UTC; a naive one is refused (it names no instant)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("a timezone-aware datetime is required")
+    return moment.astimezone(UTC)
+
+
+def epoch_us(moment: datetime) -> int:
+    """Microseconds since the Unix epoch of an aware datetime."""
+    moment = to_utc(moment)
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds

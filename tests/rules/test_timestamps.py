@@ -1,0 +1,126 @@
+"""Timestamp forms, time zones and daylight-saving edges."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+
+from gateway.rules.timestamps import parse_timestamp, parse_timestamps
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-01T10:00:00", "2024-03-01T09:00:00+00:00"),  # winter: UTC+1
+        ("2024-07-01T10:00:00", "2024-07-01T08:00:00+00:00"),  # summer: UTC+2
+        ("2024-07-01 10:00:00", "2024-07-01T08:00:00+00:00"),
+        ("2024-07-01T10:00", "2024-07-01T08:00:00+00:00"),
+        ("2024-07-01T10:00:00.250", "2024-07-01T08:00:00.250+00:00"),
+        ("2024-07-01T10:00:00,5", "2024-07-01T08:00:00.500+00:00"),
+        ("2024-07-01T10:00:00Z", "2024-07-01T10:00:00+00:00"),
+        ("2024-07-01T10:00:00+05:30", "2024-07-01T04:30:00+00:00"),
+        ("2024-07-01T10:00:00-0300", "2024-07-01T13:00:00+00:00"),
+        ("2024-07-01T10:00+02", "2024-07-01T08:00:00+00:00"),
+        ("01/07/2024 10:00", "2024-07-01T08:00:00+00:00"),
+        ("01/07/2024 10:00:30", "2024-07-01T08:00:30+00:00"),
+        ("2024-07-01", "2024-06-30T22:00:00+00:00"),  # a date alone: 00:00 in Rome
+        ("01/07/2024", "2024-06-30T22:00:00+00:00"),
+        # The autumn hour that happens twice takes its first (summer-time) occurrence.
+        ("2024-10-27T02:30:00", "2024-10-27T00:30:00+00:00"),
+    ],
+)
+def test_accepted_forms(text, expected):
+    assert parse_timestamp(text) == _utc(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-03-31T02:30:00",  # skipped when clocks go forward: never happened in Rome
+        "2024-02-30T10:00:00",
+        "2024-13-01",
+        "1/7/2024 10:00",
+        "2024-7-1",
+        "2024/07/01",
+        "01-07-2024",
+        "2024-07-01T25:00:00",
+        "2024-07-01T10:00:00+24:00",
+        "2024-07-01Z",
+        "20240701",
+        "ieri",
+        "",
+    ],
+)
+def test_rejected_forms(text):
+    with pytest.raises(ValueError):
+        parse_timestamp(text)
+
+
+def test_end_of_day_for_dates_alone():
+    values = pl.Series(["2024-03-01", "01/07/2024", "2024-03-01T10:00:00", None])
+    parsed = parse_timestamps(values, date_only="end").to_list()
+    assert parsed[0] == _utc("2024-03-01T23:59:59+01:00")
+    assert parsed[1] == _utc("2024-07-01T23:59:59+02:00")
+    assert parsed[2] == _utc("2024-03-01T10:00:00+01:00")
+    assert parsed[3] is None
+
+
+def test_mixed_column_keeps_order_and_nulls():
+    values = pl.Series(["2024-01-01T00:00:00Z", None, "02/01/2024 00:00", "x", "2024-01-03"])
+    parsed = parse_timestamps(values)
+    assert parsed.dtype == pl.Datetime("us", "UTC")
+    assert parsed.to_list() == [
+        _utc("2024-01-01T00:00:00+00:00"),
+        None,
+        _utc("2024-01-02T00:00:00+01:00"),
+        None,
+        _utc("2024-01-03T00:00:00+01:00"),
+    ]
+
+
+def test_agrees_with_zoneinfo_every_hour_of_a_year():
+    from zoneinfo import ZoneInfo
+
+    rome = ZoneInfo("Europe/Rome")
+    start = datetime(2023, 1, 1)
+    walls = pl.datetime_range(start, datetime(2024, 1, 1), "1h", eager=True)
+    parsed = parse_timestamps(walls.dt.strftime("%Y-%m-%dT%H:%M:%S")).to_list()
+    for wall, got in zip(walls.to_list(), parsed, strict=True):
+        local = wall.replace(tzinfo=rome)
+        # zoneinfo keeps fold=0 (the first occurrence); skipped times do not round-trip.
+        exists = local.astimezone(UTC).astimezone(rome).replace(tzinfo=None) == wall
+        assert got == (local.astimezone(UTC) if exists else None), wall
+
+
+def test_rome_conversion_agrees_with_polars_from_1880_to_2110():
+    import numpy as np
+
+    from gateway.rules.timestamps import _rome_periods, rome_to_utc
+
+    rng = np.random.default_rng(11)
+    low = int(datetime(1880, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
+    high = int(datetime(2110, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
+    _, wall_starts, wall_ends, _, _ = _rome_periods()
+    minutes = np.arange(-130, 131, 7) * 60_000_000
+    around = np.concatenate(
+        [(wall_starts[1:, None] + minutes).ravel(), (wall_ends[:-1, None] + minutes).ravel()]
+    )
+    walls = np.concatenate([rng.integers(low, high, 100_000), around])
+    expected = (
+        pl.Series(walls)
+        .cast(pl.Datetime("us"))
+        .dt.replace_time_zone("Europe/Rome", ambiguous="earliest", non_existent="null")
+        .dt.convert_time_zone("UTC")
+        .dt.replace_time_zone(None)
+        .cast(pl.Int64)
+        .to_list()
+    )
+    got = [None if v == np.iinfo(np.int64).min else v for v in rome_to_utc(walls).tolist()]
+    assert got == expected
+    assert None in got  # the table's gaps were exercised
