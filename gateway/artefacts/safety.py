@@ -13,6 +13,7 @@ import re
 import polars as pl
 
 _RISKY_START = r"^[=+\-@\t\r]"
+_RISKY_FIRST = ["=", "+", "-", "@", "\t", "\r"]
 _PLAIN_NUMBER = r"^[+-]?[0-9]+(?:[.,][0-9]+)?$"
 _RISKY_RE = re.compile(_RISKY_START)
 _NUMBER_RE = re.compile(_PLAIN_NUMBER)
@@ -27,11 +28,18 @@ def neutralise_value(value: str | None) -> str | None:
 
 def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Return ``frame`` with every text column made inert for spreadsheets (vectorised)."""
+    texts = [name for name, dtype in frame.schema.items() if dtype == pl.Utf8]
+    if not texts or not frame.height:
+        return frame
+    # One cheap pass finds the columns with any risky cell; only those pay for the number test.
+    starts = frame.select(
+        pl.col(name).str.slice(0, 1).is_in(_RISKY_FIRST).any().alias(name) for name in texts
+    ).row(0)
     exprs = []
-    for name, dtype in frame.schema.items():
-        if dtype != pl.Utf8:
+    for name, has_risky in zip(texts, starts, strict=True):
+        if not has_risky:
             continue
         col = pl.col(name)
-        risky = col.str.contains(_RISKY_START) & ~col.str.contains(_PLAIN_NUMBER)
+        risky = col.str.slice(0, 1).is_in(_RISKY_FIRST) & ~col.str.contains(_PLAIN_NUMBER)
         exprs.append(pl.when(risky).then(pl.lit("'") + col).otherwise(col).alias(name))
     return frame.with_columns(exprs) if exprs else frame

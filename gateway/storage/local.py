@@ -18,8 +18,21 @@ _TMP_PREFIX = ".tmp-"
 _LOCK_SUFFIX = ".lock"
 
 
-def _etag(data: bytes) -> str:
-    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+# Objects up to this size (manifests, records) get a content hash as ETag, which makes
+# compare-and-swap exact. Larger ones (uploads, artefacts) are never swapped, and hashing them
+# would cost a pass over every byte, so their ETag comes from the file's identity instead.
+_HASHED_ETAG_MAX = 1024 * 1024
+
+
+def _etag(path_or_fd: Path | int) -> str:
+    stat = os.fstat(path_or_fd) if isinstance(path_or_fd, int) else os.stat(path_or_fd)
+    if stat.st_size <= _HASHED_ETAG_MAX:
+        if isinstance(path_or_fd, int):
+            data = os.pread(path_or_fd, stat.st_size + 1, 0)
+        else:
+            data = Path(path_or_fd).read_bytes()
+        return hashlib.md5(data, usedforsecurity=False).hexdigest()
+    return f"{stat.st_ino:x}-{stat.st_mtime_ns:x}-{stat.st_size:x}"
 
 
 class LocalObjectStore(ObjectStore):
@@ -42,10 +55,13 @@ class LocalObjectStore(ObjectStore):
 
     def get(self, key: str) -> StoredObject:
         try:
-            data = self._path(key).read_bytes()
+            with open(self._path(key), "rb") as src:
+                # The ETag and the bytes come from the same open file, so they always agree.
+                etag = _etag(src.fileno())
+                data = src.read()
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             raise ObjectNotFound(key) from None
-        return StoredObject(data, _etag(data))
+        return StoredObject(data, etag)
 
     def open(self, key: str) -> BinaryIO:
         try:
@@ -129,12 +145,10 @@ class _LocalWriter(ObjectWriter):
         fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=path.parent)
         self._tmp = Path(tmp)
         self._file = os.fdopen(fd, "wb")
-        self._md5 = hashlib.md5(usedforsecurity=False)
         self._done = False
 
     def write(self, data: bytes) -> int:
         self._file.write(data)
-        self._md5.update(data)
         self.size += len(data)
         return len(data)
 
@@ -146,7 +160,8 @@ class _LocalWriter(ObjectWriter):
         os.fsync(self._file.fileno())
         self._file.close()
         self._done = True
-        etag = self._md5.hexdigest()
+        # Renames and links keep the inode and times, so this is the ETag the object will have.
+        etag = _etag(self._tmp)
         try:
             if self.if_none_match:
                 # link() fails if the target exists: an atomic exclusive create.
@@ -157,7 +172,7 @@ class _LocalWriter(ObjectWriter):
             elif self.expected_etag is not None:
                 with self.store._locked(self.path):
                     try:
-                        current = _etag(self.path.read_bytes())
+                        current = _etag(self.path)
                     except FileNotFoundError:
                         raise PreconditionFailed(str(self.path)) from None
                     if current != self.expected_etag:
