@@ -89,15 +89,7 @@ class CertifiedListItemSchema(Schema):
     accepted = fields.Integer(allow_none=True)
 
 
-class CertifiedListSchema(Schema):
-    id = fields.String()
-    batch_id = fields.String()
-    vendor_id = fields.String()
-    buyer_id = fields.String()
-    filename = fields.String(allow_none=True)
-    issued_at = fields.String(allow_none=True)
-    valid_until = fields.String(allow_none=True)
-    accepted = fields.Integer(allow_none=True)
+class CertifiedListSchema(CertifiedListItemSchema):
     counts = fields.Dict(allow_none=True)
     certificate = fields.Dict()
 

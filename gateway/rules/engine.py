@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import polars as pl
 
+from ..ingest import CANONICAL_COLUMNS as _INGEST_COLUMNS
 from ..phones import INVALID, MISSING, NOT_ITALIAN, VALID, classify_phones
 from ..profiles import allowed_phone_types, validate_buyer_profile, validate_vendor_profile
 from ..rpo.keys import NULL_KEY, e164_keys, keys_to_e164
@@ -73,25 +74,8 @@ if TYPE_CHECKING:
     from ..objections import ObjectionIndex
     from ..rpo import RpoIndex
 
-CANONICAL_COLUMNS: tuple[str, ...] = (
-    "phone",
-    "first_name",
-    "last_name",
-    "email",
-    "fiscal_code",
-    "address",
-    "postal_code",
-    "city",
-    "province",
-    "consent_source",
-    "consent_timestamp",
-    "informativa_version",
-    "consent_third_party",
-    "consent_ip",
-    "double_optin_at",
-    "proof_ref",
-    "collected_by",
-)
+# The same column list the readers map headers to: one source of truth.
+CANONICAL_COLUMNS: tuple[str, ...] = _INGEST_COLUMNS
 
 WARNING_CODES = ("CONSENT_PRE_GDPR", "RPO_REGISTERED_CONSENT_AFTER")
 
