@@ -6,6 +6,13 @@ from flask import Flask, jsonify
 from flask_smorest import Api
 
 from .errors import register_error_handlers
+from .schemas import ErrorSchema
+
+
+class GatewayApi(Api):
+    """flask-smorest's Api with the gateway's error shape in the OpenAPI document."""
+
+    ERROR_SCHEMA = ErrorSchema
 
 
 def init_api(app: Flask) -> Api:
@@ -15,7 +22,7 @@ def init_api(app: Flask) -> Api:
     app.config.setdefault("OPENAPI_VERSION", "3.1.0")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
-    api = Api(app, spec_kwargs={"info": {"description": "Upload contact lists, follow their "
+    api = GatewayApi(app, spec_kwargs={"info": {"description": "Upload contact lists, follow their "
                                          "validation, download certified lists and signed "
                                          "certificates."}})
     api.spec.components.security_scheme(
