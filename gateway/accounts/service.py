@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +14,8 @@ from ..errors import NotFound, Unauthorized, ValidationFailed
 from ..storage import ObjectNotFound, ObjectStore, PreconditionFailed
 
 ROLES = ("vendor", "buyer", "admin")
+# Every identifier the gateway issues fits this; anything else names nothing.
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,79}")
 KEY_PREFIX = "gk"
 
 
@@ -24,6 +27,11 @@ def utcnow() -> datetime:
 def isoformat(moment: datetime) -> str:
     """Format a UTC time the way every stored document does (seconds, ``Z``)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def is_valid_id(value: object) -> bool:
+    """Tell whether ``value`` has the shape of an identifier the gateway issues."""
+    return isinstance(value, str) and _ID_RE.fullmatch(value) is not None
 
 
 def new_id(prefix: str) -> str:
@@ -83,7 +91,7 @@ def create_org(
 
 def get_org(store: ObjectStore, org_id: str) -> dict[str, Any]:
     """Return an organisation or raise ``NotFound`` (``ORG_NOT_FOUND``)."""
-    if not org_id or "/" in org_id or org_id.startswith("."):
+    if not is_valid_id(org_id):
         raise NotFound("Organisation not found.", error="ORG_NOT_FOUND",
                        message_it="Organizzazione non trovata.")
     try:

@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from ..errors import Conflict, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from ..storage import ObjectNotFound, ObjectStore, PreconditionFailed
-from .service import Principal, get_org, isoformat, new_id, utcnow
+from .service import Principal, get_org, is_valid_id, isoformat, new_id, utcnow
 
 USERS_PREFIX = "accounts/users/"
 EMAILS_PREFIX = "accounts/user-emails/"
@@ -154,7 +154,7 @@ def _claim_email(store: ObjectStore, email: str, user_id: str) -> None:
 
 def get_user(store: ObjectStore, user_id: str) -> dict[str, Any]:
     """Return a user record (with its hash: for services only) or raise ``USER_NOT_FOUND``."""
-    if not user_id or "/" in user_id or user_id.startswith("."):
+    if not is_valid_id(user_id):
         raise user_not_found()
     try:
         return store.get_json(_user_key(user_id))

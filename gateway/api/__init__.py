@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, jsonify
 from flask_smorest import Api
 
@@ -70,10 +72,23 @@ def _publish_schemas(app: Flask, api: Api) -> None:
         path = folder / filename
         if path.exists():
             loaded[filename] = json.loads(path.read_text())
-            api.spec.components.schema(name, loaded[filename])
+            api.spec.components.schema(name, _rebase_refs(loaded[filename], name))
 
     @app.get("/api/v1/schemas/<name>")
     def schema_file(name: str):
         if name not in loaded:
             abort(404)
         return jsonify(loaded[name])
+
+
+def _rebase_refs(schema: Any, name: str) -> Any:
+    """Point a standalone schema's local ``#/$defs`` references at its place in the document."""
+    if isinstance(schema, dict):
+        out = {k: _rebase_refs(v, name) for k, v in schema.items() if k not in ("$schema", "$id")}
+        ref = out.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            out["$ref"] = f"#/components/schemas/{name}/{ref[2:]}"
+        return out
+    if isinstance(schema, list):
+        return [_rebase_refs(v, name) for v in schema]
+    return schema

@@ -1,10 +1,18 @@
-"""Judging one batch: read it, run ruleset 1, write the artefacts and sign the decision."""
+"""Judging one batch: read it, run ruleset 1, write the artefacts and sign the decision.
+
+Three threads share the work of a batch: one reads the next chunk (see ``ingest.read_ahead``),
+the calling one judges, and one writes the certified list and the report rows of the chunks
+already judged. polars, numpy and hashlib release the interpreter lock for their heavy work, so
+the three overlap on a machine with a few cores.
+"""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,18 +20,29 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from ..accounts import get_org, isoformat, utcnow
-from ..artefacts import CertifiedListWriter, HashingWriter, write_report_csv
+from ..artefacts import CertifiedListWriter, HashingWriter, ReportCsvWriter
 from ..certificates import build_statement, sign_statement
 from ..ingest import FileRejected, open_table
 from ..objections import ObjectionLedger
 from ..profiles import validate_buyer_profile
 from ..rpo import RpoLedger
-from ..rules import RULESET_VERSION, evaluate, ruleset_config_hash, write_report_json
+from ..rules import (
+    RULESET_VERSION,
+    evaluate,
+    render_report_rows,
+    ruleset_config_hash,
+    write_rendered_report_json,
+)
+from ..storage import ObjectWriter
 from .job import local_copy
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
     from .job import Progress
+
+# Chunks judged but not yet written: beyond this, judging waits for the writer, so a slow
+# store holds the batch back instead of filling memory.
+_WRITES_PENDING = 2
 
 
 def artefact_key(batch_id: str, name: str) -> str:
@@ -32,21 +51,52 @@ def artefact_key(batch_id: str, name: str) -> str:
 
 
 class ReportSpool:
-    """Keeps report rows on local disk, a file per chunk, until the totals are known."""
+    """Keeps the report's rows, rendered as JSON, on local disk until the totals are known."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.files: list[Path] = []
 
     def add(self, frame: pl.DataFrame) -> None:
-        if frame.height:
-            path = self.folder / f"report-{len(self.files):06d}.ipc"
-            frame.write_ipc(path)
+        """Render a chunk of report rows and keep them."""
+        piece = render_report_rows(frame)
+        if piece:
+            path = self.folder / f"report-{len(self.files):06d}.json"
+            path.write_bytes(piece)
             self.files.append(path)
 
-    def frames(self) -> Iterator[pl.DataFrame]:
+    def pieces(self) -> Iterator[bytes]:
+        """The rendered chunks, in order."""
         for path in self.files:
-            yield pl.read_ipc(path, memory_map=False)
+            yield path.read_bytes()
+
+
+class BackgroundWrites:
+    """Runs writes in one background thread, in the order they were submitted.
+
+    A failed write is raised in the submitting thread, by the next ``submit`` or by ``wait``.
+    """
+
+    def __init__(self, pending: int = _WRITES_PENDING) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="artefacts")
+        self._pending: deque[Future[None]] = deque()
+        self._limit = pending
+
+    def submit(self, write: Callable[[pl.DataFrame], None], frame: pl.DataFrame) -> None:
+        """Queue ``write(frame)``, first waiting while too many writes are queued."""
+        while len(self._pending) >= self._limit:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(write, frame))
+
+    def wait(self) -> None:
+        """Wait for every queued write."""
+        while self._pending:
+            self._pending.popleft().result()
+
+    def close(self) -> None:
+        """Drop queued writes, wait for the running one and stop the thread."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pending.clear()
 
 
 def judge_batch(rt: Runtime, manifest: dict[str, Any], *, progress: Progress) -> dict[str, Any]:
@@ -67,35 +117,59 @@ def judge_batch(rt: Runtime, manifest: dict[str, Any], *, progress: Progress) ->
             certified_out = store.writer(artefact_key(batch_id, "certified.csv"))
             hashed = HashingWriter(certified_out)
             certified = CertifiedListWriter(hashed)
+            report_out = store.writer(artefact_key(batch_id, "report.csv"))
+            report_csv = ReportCsvWriter(report_out)
             unchecked: list[pl.Series] = []
+            writes = BackgroundWrites()
+
+            def report(frame: pl.DataFrame) -> None:
+                spool.add(frame)
+                report_csv.write(frame)
+
+            rejection: FileRejected | None = None
             try:
-                table = open_table(path, filename=manifest["filename"],
-                                   max_bytes=rt.config.max_upload_bytes)
-                with table:
-                    certified.set_columns(table.columns)
-                    outcome = evaluate(
-                        table, vendor=vendor, buyer=buyer, rpo=RpoLedger(store).index(now),
-                        objections=ObjectionLedger(store).index(manifest["buyer_id"], now), now=now,
-                        mode="service", chunk_rows=rt.config.chunk_rows,
-                        on_accepted=certified.write, on_report=spool.add,
-                        on_unchecked=unchecked.append, on_progress=progress,
-                    ).to_dict()
-            except FileRejected as exc:
-                certified_out.abort()
-                outcome = _file_rejection(exc)
+                try:
+                    table = open_table(path, filename=manifest["filename"],
+                                       max_bytes=rt.config.max_upload_bytes)
+                    with table:
+                        certified.set_columns(table.columns)
+                        outcome = evaluate(
+                            table, vendor=vendor, buyer=buyer,
+                            rpo=RpoLedger(store).index(now),
+                            objections=ObjectionLedger(store).index(manifest["buyer_id"], now),
+                            now=now, mode="service", chunk_rows=rt.config.chunk_rows,
+                            on_accepted=lambda frame: writes.submit(certified.write, frame),
+                            on_report=lambda frame: writes.submit(report, frame),
+                            on_unchecked=unchecked.append, on_progress=progress,
+                        ).to_dict()
+                except FileRejected as exc:
+                    # The report keeps the rows of the chunks judged before the problem showed.
+                    rejection = exc
+                writes.wait()
             except BaseException:
+                writes.close()
                 certified_out.abort()
+                report_out.abort()
                 raise
+            finally:
+                writes.close()
+            if rejection is not None:
+                outcome = _file_rejection(rejection)
             if outcome["decision"] == "awaiting_rpo":
                 certified_out.abort()
+                report_out.abort()
                 return _await_rpo(rt, batch_id, outcome, unchecked, now)
             if outcome["decision"] == "certified":
                 certified_out.commit()
             else:
                 certified_out.abort()
-            return _seal(rt, manifest, vendor_org, buyer_org, outcome, spool, now,
-                         certified_sha256=hashed.sha256 if outcome["decision"] == "certified"
-                         else None)
+            try:
+                return _seal(rt, manifest, vendor_org, buyer_org, outcome, spool,
+                             (report_out, report_csv), now,
+                             certified_sha256=hashed.sha256
+                             if outcome["decision"] == "certified" else None)
+            finally:
+                report_out.abort()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -139,7 +213,8 @@ def _await_rpo(rt: Runtime, batch_id: str, outcome: dict[str, Any],
 
 def _seal(rt: Runtime, manifest: dict[str, Any], vendor_org: dict[str, Any],
           buyer_org: dict[str, Any], outcome: dict[str, Any], spool: ReportSpool,
-          now: datetime, *, certified_sha256: str | None) -> dict[str, Any]:
+          report_csv: tuple[ObjectWriter, ReportCsvWriter], now: datetime, *,
+          certified_sha256: str | None) -> dict[str, Any]:
     """Write the report, sign the decision, and describe the final state."""
     store = rt.store
     batch_id = manifest["id"]
@@ -154,10 +229,11 @@ def _seal(rt: Runtime, manifest: dict[str, Any], vendor_org: dict[str, Any],
     report_key = artefact_key(batch_id, "report.json")
     with store.writer(report_key) as out:
         hashed_report = HashingWriter(out)
-        write_report_json(hashed_report, header, spool.frames())
+        write_rendered_report_json(hashed_report, header, spool.pieces())
     csv_key = artefact_key(batch_id, "report.csv")
-    with store.writer(csv_key) as out:
-        write_report_csv(out, spool.frames())
+    csv_out, csv_rows = report_csv
+    csv_rows.finish()
+    csv_out.commit()
 
     vendor = vendor_org.get("profile") or {}
     buyer = buyer_org.get("profile") or {}

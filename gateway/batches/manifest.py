@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..accounts import isoformat, utcnow
+from ..accounts.service import is_valid_id
 from ..errors import Conflict, NotFound
 from ..storage import ObjectNotFound, ObjectStore, PreconditionFailed
 
@@ -50,7 +51,7 @@ def worker_identity() -> str:
 
 def load(store: ObjectStore, batch_id: str) -> tuple[dict[str, Any], str]:
     """Return a manifest and its ETag, or raise ``NotFound`` (``BATCH_NOT_FOUND``)."""
-    if not batch_id or "/" in batch_id or batch_id.startswith("."):
+    if not is_valid_id(batch_id):
         raise batch_not_found()
     try:
         obj = store.get(manifest_key(batch_id))

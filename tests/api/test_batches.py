@@ -246,3 +246,17 @@ def test_every_upload_is_audited(client, store, vendor_ready, buyer_ready):
     assert events[0]["target"] == batch["id"]
     assert events[0]["actor"]["org_id"] == vendor_ready.id
     assert events[0]["ip"]
+
+
+@pytest.mark.parametrize("weird", ["%C2%83%C3%BB%3D", "a%5Cb", "..", "x%00y", "b_" + "9" * 200])
+def test_ids_that_cannot_exist_are_404_not_500(client, vendor_ready, weird):
+    for path in (f"/api/v1/batches/{weird}", f"/api/v1/batches/{weird}/decision",
+                 f"/api/v1/batches/{weird}/report"):
+        resp = client.get(path, headers=vendor_ready.auth)
+        assert resp.status_code == 404, path
+
+
+def test_buyer_id_with_odd_characters_is_422(client, vendor_ready):
+    resp = upload(client, vendor_ready, "org\\x\u00e9\x00")
+    assert resp.status_code == 422
+    assert resp.json["error"] == "BUYER_UNKNOWN"
