@@ -1,0 +1,5 @@
+"""``python -m gateway.bench``."""
+
+from .cli import main
+
+raise SystemExit(main())
