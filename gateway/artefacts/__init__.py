@@ -2,12 +2,13 @@
 
 from .hashing import HashingWriter
 from .safety import neutralise_frame, neutralise_value
-from .tables import CertifiedListWriter, report_table, write_report_csv
+from .tables import CertifiedListWriter, ReportCsvWriter, report_table, write_report_csv
 from .xlsx import write_report_xlsx, write_table_xlsx
 
 __all__ = [
     "CertifiedListWriter",
     "HashingWriter",
+    "ReportCsvWriter",
     "neutralise_frame",
     "neutralise_value",
     "report_table",

@@ -32,8 +32,9 @@ class CertifiedListWriter:
     def set_columns(self, columns: Iterable[str]) -> None:
         """Fix the output columns (the file's, internal ``_`` columns excluded) and write them."""
         self.columns = [c for c in columns if not c.startswith("_")]
-        self.out.write(_csv_bytes(pl.DataFrame(schema={c: pl.Utf8 for c in self.columns}),
-                                  header=True))
+        self.out.write(
+            _csv_bytes(pl.DataFrame(schema={c: pl.Utf8 for c in self.columns}), header=True)
+        )
 
     def write(self, frame: pl.DataFrame) -> None:
         """Append a chunk of accepted rows."""
@@ -47,8 +48,11 @@ class CertifiedListWriter:
 
 def report_table(frame: pl.DataFrame) -> pl.DataFrame:
     """Flatten report rows for CSV and XLSX: codes joined, input columns after the lead."""
-    inputs = [c for c in frame.columns if not c.startswith("_") and c not in
-              ("status", "codes", "warnings")]
+    inputs = [
+        c
+        for c in frame.columns
+        if not c.startswith("_") and c not in ("status", "codes", "warnings")
+    ]
     return frame.select(
         pl.col("_row").alias("row"),
         pl.col("status"),
@@ -58,17 +62,34 @@ def report_table(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+class ReportCsvWriter:
+    """Writes report rows as CSV chunk by chunk (codes separated by ``|``)."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+        self.rows = 0
+        self._wrote_header = False
+
+    def write(self, frame: pl.DataFrame) -> None:
+        """Append a chunk of report rows (the frames the rules engine hands over)."""
+        if not frame.height:
+            return
+        flat = neutralise_frame(report_table(frame))
+        self.out.write(_csv_bytes(flat, header=not self._wrote_header))
+        self._wrote_header = True
+        self.rows += frame.height
+
+    def finish(self) -> int:
+        """Write the header if no row came; return the number of rows."""
+        if not self._wrote_header:
+            self.out.write((",".join(REPORT_LEAD) + "\n").encode())
+            self._wrote_header = True
+        return self.rows
+
+
 def write_report_csv(out: Any, frames: Iterable[pl.DataFrame]) -> int:
     """Write report rows as CSV (codes separated by ``|``); return the number of rows."""
-    rows = 0
-    wrote_header = False
+    writer = ReportCsvWriter(out)
     for frame in frames:
-        if not frame.height:
-            continue
-        flat = neutralise_frame(report_table(frame))
-        out.write(_csv_bytes(flat, header=not wrote_header))
-        wrote_header = True
-        rows += frame.height
-    if not wrote_header:
-        out.write((",".join(REPORT_LEAD) + "\n").encode())
-    return rows
+        writer.write(frame)
+    return writer.finish()

@@ -129,18 +129,24 @@ def judge_batch(rt: Runtime, manifest: dict[str, Any], *, progress: Progress) ->
             rejection: FileRejected | None = None
             try:
                 try:
-                    table = open_table(path, filename=manifest["filename"],
-                                       max_bytes=rt.config.max_upload_bytes)
+                    table = open_table(
+                        path, filename=manifest["filename"], max_bytes=rt.config.max_upload_bytes
+                    )
                     with table:
                         certified.set_columns(table.columns)
                         outcome = evaluate(
-                            table, vendor=vendor, buyer=buyer,
+                            table,
+                            vendor=vendor,
+                            buyer=buyer,
                             rpo=RpoLedger(store).index(now),
                             objections=ObjectionLedger(store).index(manifest["buyer_id"], now),
-                            now=now, mode="service", chunk_rows=rt.config.chunk_rows,
+                            now=now,
+                            mode="service",
+                            chunk_rows=rt.config.chunk_rows,
                             on_accepted=lambda frame: writes.submit(certified.write, frame),
                             on_report=lambda frame: writes.submit(report, frame),
-                            on_unchecked=unchecked.append, on_progress=progress,
+                            on_unchecked=unchecked.append,
+                            on_progress=progress,
                         ).to_dict()
                 except FileRejected as exc:
                     # The report keeps the rows of the chunks judged before the problem showed.
@@ -164,10 +170,17 @@ def judge_batch(rt: Runtime, manifest: dict[str, Any], *, progress: Progress) ->
             else:
                 certified_out.abort()
             try:
-                return _seal(rt, manifest, vendor_org, buyer_org, outcome, spool,
-                             (report_out, report_csv), now,
-                             certified_sha256=hashed.sha256
-                             if outcome["decision"] == "certified" else None)
+                return _seal(
+                    rt,
+                    manifest,
+                    vendor_org,
+                    buyer_org,
+                    outcome,
+                    spool,
+                    (report_out, report_csv),
+                    now,
+                    certified_sha256=hashed.sha256 if outcome["decision"] == "certified" else None,
+                )
             finally:
                 report_out.abort()
     finally:
@@ -187,15 +200,21 @@ def _file_rejection(exc: FileRejected) -> dict[str, Any]:
         "informative": [],
         "ruleset": {"version": RULESET_VERSION, "config_sha256": ruleset_config_hash()},
         "valid_until": None,
-        "file_error": {"error": exc.error, "message": exc.message, "message_it": exc.message_it,
-                       "errors": exc.errors},
+        "file_error": {
+            "error": exc.error,
+            "message": exc.message,
+            "message_it": exc.message_it,
+            "errors": exc.errors,
+        },
     }
 
 
-def _await_rpo(rt: Runtime, batch_id: str, outcome: dict[str, Any],
-               unchecked: list[pl.Series], now: datetime) -> dict[str, Any]:
-    numbers = (pl.concat(unchecked).unique().sort() if unchecked
-               else pl.Series("phone", [], dtype=pl.Utf8))
+def _await_rpo(
+    rt: Runtime, batch_id: str, outcome: dict[str, Any], unchecked: list[pl.Series], now: datetime
+) -> dict[str, Any]:
+    numbers = (
+        pl.concat(unchecked).unique().sort() if unchecked else pl.Series("phone", [], dtype=pl.Utf8)
+    )
     key = artefact_key(batch_id, "rpo-request.csv")
     with rt.store.writer(key) as out:
         out.write(b"phone\n")
@@ -204,17 +223,27 @@ def _await_rpo(rt: Runtime, batch_id: str, outcome: dict[str, Any],
         "state": "awaiting_rpo",
         "counts": outcome["counts"],
         "reasons": ["RPO_NOT_CHECKED"],
-        "progress": {"rows_done": outcome["counts"]["total"],
-                     "rows_total": outcome["counts"]["total"]},
+        "progress": {
+            "rows_done": outcome["counts"]["total"],
+            "rows_total": outcome["counts"]["total"],
+        },
         "artefacts": {"rpo_request": key},
         "rpo": {"checked_at": isoformat(now), "numbers_missing": len(numbers)},
     }
 
 
-def _seal(rt: Runtime, manifest: dict[str, Any], vendor_org: dict[str, Any],
-          buyer_org: dict[str, Any], outcome: dict[str, Any], spool: ReportSpool,
-          report_csv: tuple[ObjectWriter, ReportCsvWriter], now: datetime, *,
-          certified_sha256: str | None) -> dict[str, Any]:
+def _seal(
+    rt: Runtime,
+    manifest: dict[str, Any],
+    vendor_org: dict[str, Any],
+    buyer_org: dict[str, Any],
+    outcome: dict[str, Any],
+    spool: ReportSpool,
+    report_csv: tuple[ObjectWriter, ReportCsvWriter],
+    now: datetime,
+    *,
+    certified_sha256: str | None,
+) -> dict[str, Any]:
     """Write the report, sign the decision, and describe the final state."""
     store = rt.store
     batch_id = manifest["id"]

@@ -25,6 +25,9 @@ Windows-1252 when the bytes are not UTF-8. ``encoding`` is decided at open from 
 64 KB; if those are plain ASCII, it reads "utf-8" until the first non-ASCII byte, and turns to
 "cp1252" while reading if that byte is not UTF-8 (chunks already read are the same in both).
 
+``read_ahead(table.iter_chunks(rows))`` yields the same chunks, read by a background thread
+one chunk ahead of the caller, so parsing overlaps with whatever the caller does with a chunk.
+
 Memory: CSV is read in blocks of about one chunk, whatever the file size (a UTF-8 file through
 a memory map whose pages are released as blocks are read). Spreadsheets are read with
 python-calamine, which parses the whole first visible worksheet into memory when the table is
@@ -40,6 +43,7 @@ from . import errors
 from .columns import CANONICAL_COLUMNS, REQUIRED_COLUMNS, canonical_column
 from .csv_reader import DELIMITERS, CsvTable
 from .errors import FILE_LEVEL_CODES, FileRejected
+from .read_ahead import read_ahead
 from .sheet_reader import SheetTable
 from .sniff import CSV, sniff_kind
 from .table import DEFAULT_CHUNK_ROWS, Table
@@ -54,6 +58,7 @@ __all__ = [
     "Table",
     "canonical_column",
     "open_table",
+    "read_ahead",
 ]
 
 _HEAD_BYTES = 64 << 10

@@ -317,10 +317,16 @@ class BlockParser:
         # polars reads an empty quoted field as an empty string rather than null. Quotes that
         # open and close side by side are such a field (or an escaped quote, which is harmless).
         empties = quoted and bool((np.diff(quotes)[0::2] == 1).any())
-        return raw, first_row, counts, self._columns_to_strip(block, raw, inside), empties
+        strip = self._columns_to_strip(block, arr, quotes, raw, inside)
+        return raw, first_row, counts, strip, empties
 
     def _columns_to_strip(
-        self, block: bytes, raw: pl.DataFrame, inside: _QuotedContent
+        self,
+        block: bytes,
+        arr: np.ndarray,
+        quotes: np.ndarray | None,
+        raw: pl.DataFrame,
+        inside: _QuotedContent,
     ) -> list[str] | None:
         """The columns whose values may start or end with whitespace (None: all of them).
 
@@ -328,7 +334,8 @@ class BlockParser:
         first: whitespace other than the plain space can only be at a value's edge if it occurs
         in the block at all (tab, vertical tab, form feed, no-break space, a carriage return
         not ending a line) or inside a quoted value (line breaks); failing those, only columns
-        with a value starting or ending with a space need stripping.
+        with a value starting or ending with a space need stripping, and there can be none
+        when no space in the block sits at a field's edge.
         """
         if (
             inside.breaks
@@ -339,11 +346,51 @@ class BlockParser:
             or (b"\r" in block and _LONE_CR_BYTES.search(block) is not None)
         ):
             return None
+        if not self._space_at_an_edge(arr, quotes):
+            return []
         edges = raw.select(
             (pl.col(n).str.starts_with(" ") | pl.col(n).str.ends_with(" ")).any()
             for n in self.names
         ).row(0)
         return [name for name, edge in zip(self.names, edges, strict=True) if edge]
+
+    def _space_at_an_edge(self, arr: np.ndarray, quotes: np.ndarray | None) -> bool:
+        """Whether some space in a record-aligned block may start or end a value.
+
+        A value starts with a space when one follows a field's start (the block's start, a
+        delimiter or line feed outside quotes, or an opening quote) and ends with one when one
+        precedes a field's end (a delimiter, line feed or carriage return outside quotes, or a
+        closing quote). False means no value of the block has a space at either edge.
+        """
+        spaces = np.flatnonzero(arr == ord(" "))
+        if not len(spaces):
+            return False
+        size = len(arr)
+        before = arr[np.maximum(spaces - 1, 0)]
+        after = arr[np.minimum(spaces + 1, size - 1)]
+        delim = self.delim_byte
+        outside_edge = (
+            (spaces == 0)
+            | (spaces == size - 1)
+            | (before == delim)
+            | (before == _LF)
+            | (after == delim)
+            | (after == _LF)
+            | (after == _CR)
+        )
+        quote_edge = (before == _QUOTE) | (after == _QUOTE)
+        if quotes is None or not len(quotes):
+            return bool(outside_edge.any())
+        candidates = outside_edge | quote_edge
+        if not candidates.any():
+            return False
+        positions = spaces[candidates]
+        within = (np.searchsorted(quotes, positions) & 1) == 1
+        # Outside quotes, a delimiter or line break beside the space bounds a field; inside,
+        # only the quote beside it does (a delimiter there is text).
+        return bool(
+            (outside_edge[candidates] & ~within).any() | (quote_edge[candidates] & within).any()
+        )
 
     def _read(self, block: bytes, ragged: bool) -> pl.DataFrame:
         return pl.read_csv(
@@ -383,13 +430,29 @@ class BlockParser:
         """Each record's number of fields, from where delimiters and line feeds fall."""
         feeds = np.flatnonzero(arr == _LF)
         delims = np.flatnonzero(arr == self.delim_byte)
-        if quotes is not None and len(quotes):
+        quoted = quotes is not None and len(quotes) > 0
+        if quoted:
             feeds = feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
-            delims = delims[(np.searchsorted(quotes, delims) & 1) == 0]
         ends = feeds
         if len(arr) and arr[-1] != _LF:
             ends = np.append(feeds, len(arr))
-        return np.diff(np.searchsorted(delims, ends), prepend=0) + 1
+        counts = np.diff(np.searchsorted(delims, ends), prepend=0) + 1
+        if quoted:
+            assert quotes is not None
+            if len(quotes) % 2:
+                # An unclosed quote: everything after it is inside, as the parity says.
+                outside = delims[(np.searchsorted(quotes, delims) & 1) == 0]
+                return np.diff(np.searchsorted(outside, ends), prepend=0) + 1
+            # Delimiters inside a quoted value separate nothing: count them per quoted span
+            # and take them off the record the span belongs to.
+            opens, closes = quotes[0::2], quotes[1::2]
+            inside = np.searchsorted(delims, closes) - np.searchsorted(delims, opens)
+            if inside.any():
+                records = np.searchsorted(ends, opens)
+                counts -= np.bincount(records, weights=inside, minlength=len(counts)).astype(
+                    counts.dtype
+                )
+        return counts
 
     def _check_utf8(self, block: bytes) -> None:
         try:

@@ -4,10 +4,15 @@ An index file holds one consultation: a 16-byte header (``RPOIDX01`` and the ent
 little-endian int64), then every key in ascending order, then every registered_at value in the
 same order (int64 epoch seconds, or the sentinels of :mod:`gateway.rpo.parse`). That is 16 bytes
 per entry, on disk and, memory-mapped, in memory only for the pages a lookup touches.
+
+Lookups walk a large index a window at a time and hand each window's pages back to the kernel
+when done (they stay in the page cache), so a process judging many chunks against a large
+consultation keeps a few megabytes of it resident rather than the whole file.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import struct
 from collections.abc import Sequence
@@ -27,6 +32,8 @@ from .parse import DATE_UNKNOWN, NOT_REGISTERED, Entries, parse_format_a
 MAGIC = b"RPOIDX01"
 HEADER_BYTES = 16
 _WRITE_STEP = 1 << 20  # entries per write, so no full copy of an array is made
+# Entries searched at a time (8 MB of keys): the resident share of a mapped index.
+_WINDOW = 1 << 20
 
 LOOKUP_SCHEMA = {
     "covered": pl.Boolean,
@@ -52,22 +59,78 @@ def write_index(out: BinaryIO, entries: Entries) -> int:
     return index_bytes(n)
 
 
+@dataclass
+class MappedEntries(Entries):
+    """Entries whose arrays are views of a read-only memory map of an index file."""
+
+    mapping: mmap.mmap | None = None
+
+    def release(self, first: int, stop: int) -> None:
+        """Hand back the pages of entries ``first`` to ``stop`` (keys and registered_at).
+
+        They stay in the page cache; a later lookup maps them again.
+        """
+        if self.mapping is None or not hasattr(mmap, "MADV_DONTNEED"):
+            return
+        n = len(self.keys)
+        for base in (HEADER_BYTES, HEADER_BYTES + 8 * n):
+            start = base + 8 * first
+            end = base + 8 * stop
+            start -= start % mmap.PAGESIZE
+            length = end - start
+            length -= length % mmap.PAGESIZE
+            if length > 0:
+                self.mapping.madvise(mmap.MADV_DONTNEED, start, length)
+
+
 def open_index(path: str | os.PathLike[str]) -> Entries:
     """Memory-map an index file (read only)."""
     size = os.path.getsize(path)
     with open(path, "rb") as fh:
         header = fh.read(HEADER_BYTES)
-    if len(header) != HEADER_BYTES or header[:8] != MAGIC:
-        raise ValueError(f"{path}: not an RPO index file")
-    (n,) = struct.unpack("<q", header[8:])
-    if size != index_bytes(n):
-        raise ValueError(f"{path}: truncated RPO index file ({size} bytes for {n} entries)")
-    if n == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return Entries(empty, empty)
-    keys = np.memmap(path, dtype="<i8", mode="r", offset=HEADER_BYTES, shape=(n,))
-    registered = np.memmap(path, dtype="<i8", mode="r", offset=HEADER_BYTES + 8 * n, shape=(n,))
-    return Entries(keys, registered)
+        if len(header) != HEADER_BYTES or header[:8] != MAGIC:
+            raise ValueError(f"{path}: not an RPO index file")
+        (n,) = struct.unpack("<q", header[8:])
+        if size != index_bytes(n):
+            raise ValueError(f"{path}: truncated RPO index file ({size} bytes for {n} entries)")
+        if n == 0:
+            empty = np.empty(0, dtype=np.int64)
+            return Entries(empty, empty)
+        # The map stays valid after the file is closed; the arrays keep it alive.
+        mapping = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    keys = np.frombuffer(mapping, dtype="<i8", count=n, offset=HEADER_BYTES)
+    registered = np.frombuffer(mapping, dtype="<i8", count=n, offset=HEADER_BYTES + 8 * n)
+    return MappedEntries(keys, registered, mapping)
+
+
+def _search(entries: Entries, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of the sorted ``wanted`` keys an index holds, and their registered_at values.
+
+    The index is searched a window at a time; a mapped index releases each window after.
+    """
+    keys = entries.keys
+    size = len(keys)
+    found = np.zeros(len(wanted), dtype=bool)
+    registered_at = np.full(len(wanted), NOT_REGISTERED, dtype=np.int64)
+    starts = np.arange(0, size, _WINDOW)
+    # The window each query falls in (the last one whose first key is not above it): queries
+    # are sorted, so each window's queries are one run.
+    bounds = np.searchsorted(wanted, keys[starts], side="left")
+    bounds = np.append(bounds, len(wanted))
+    for number, first in enumerate(starts.tolist()):
+        low, high = int(bounds[number]), int(bounds[number + 1])
+        if low == high:
+            continue
+        stop = min(first + _WINDOW, size)
+        window = keys[first:stop]
+        part = wanted[low:high]
+        slots = np.minimum(np.searchsorted(window, part), len(window) - 1)
+        hit = window[slots] == part
+        found[low:high] = hit
+        registered_at[low:high][hit] = entries.registered_at[first + slots[hit]]
+        if isinstance(entries, MappedEntries):
+            entries.release(first, stop)
+    return found, registered_at
 
 
 @dataclass(frozen=True)
@@ -190,16 +253,13 @@ class RpoIndex:
         queries = keys[order]
         pending = np.arange(len(queries))
         for position, item in enumerate(self._items):
-            size = len(item.entries)
             if not len(pending):
                 break
-            if not size:
+            if not len(item.entries):
                 continue
-            wanted = queries[pending]
-            slots = np.minimum(np.searchsorted(item.entries.keys, wanted), size - 1)
-            hit = item.entries.keys[slots] == wanted
+            hit, values = _search(item.entries, queries[pending])
             rows = order[pending[hit]]
             answer[rows] = position
-            registered_at[rows] = item.entries.registered_at[slots[hit]]
+            registered_at[rows] = values[hit]
             pending = pending[~hit]
         return answer, registered_at

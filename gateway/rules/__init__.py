@@ -25,7 +25,7 @@ from .catalogue import (
 if TYPE_CHECKING:
     from .check import check_file
     from .engine import CANONICAL_COLUMNS, Outcome, evaluate
-    from .report import write_report_json
+    from .report import render_report_rows, write_rendered_report_json, write_report_json
 
 _LAZY = {
     "evaluate": ".engine",
@@ -33,6 +33,8 @@ _LAZY = {
     "CANONICAL_COLUMNS": ".engine",
     "check_file": ".check",
     "write_report_json": ".report",
+    "render_report_rows": ".report",
+    "write_rendered_report_json": ".report",
 }
 
 __all__ = [
@@ -46,9 +48,11 @@ __all__ = [
     "RuleCode",
     "check_file",
     "evaluate",
+    "render_report_rows",
     "ruleset_config",
     "ruleset_config_hash",
     "ruleset_info",
+    "write_rendered_report_json",
     "write_report_json",
 ]
 

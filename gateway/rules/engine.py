@@ -47,6 +47,7 @@ import numpy as np
 import polars as pl
 
 from ..ingest import CANONICAL_COLUMNS as _INGEST_COLUMNS
+from ..ingest import read_ahead
 from ..phones import INVALID, MISSING, NOT_ITALIAN, VALID, classify_phones
 from ..profiles import allowed_phone_types, validate_buyer_profile, validate_vendor_profile
 from ..rpo.keys import NULL_KEY, e164_keys, keys_to_e164
@@ -155,6 +156,8 @@ class _Context:
                 "covers": sector in {s.strip().lower() for s in item["third_party_sectors"]},
                 "sha256": item["sha256"],
             }
+        # Built once: the expressions depend only on the profiles and the processing time.
+        self.rules = _rule_expressions(self)
 
     def version_attribute(self, expr: pl.Expr, name: str, dtype: pl.DataType) -> pl.Expr:
         mapping = {v: a[name] for v, a in self.versions.items() if a[name] is not None}
@@ -219,10 +222,12 @@ def evaluate(
     totals = _Totals()
     seen = SeenNumbers()
     columns = list(table.columns)
-    # One helper thread per batch judges the non-phone columns of a chunk while the calling
-    # thread judges its numbers (polars and numpy release the GIL).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rules") as helper:
-        for chunk in table.iter_chunks(chunk_rows):
+    # Two helper threads per batch judge the non-phone columns of a chunk (the consent times,
+    # the costliest, in one; everything else in the other) while the calling thread judges its
+    # numbers, and another thread reads the next chunk meanwhile (polars and numpy release the
+    # GIL).
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rules") as helper:
+        for chunk in read_ahead(table.iter_chunks(chunk_rows)):
             if not chunk.height:
                 continue
             _judge_chunk(
@@ -267,6 +272,7 @@ def _judge_chunk(
     malformed = chunk.get_column("_malformed").fill_null(False)
     ok = ~malformed
 
+    consent_future = helper.submit(parse_timestamps, inputs.get_column("consent_timestamp"))
     fields_future = helper.submit(_field_checks, inputs, ctx)
 
     phones = classify_phones(inputs.get_column("phone"))
@@ -306,10 +312,11 @@ def _judge_chunk(
             registered_us,
             objected.alias("_objected"),
             *fields_future.result().get_columns(),
+            consent_future.result().alias("_consent"),
             *inputs.get_columns(),
         ]
     )
-    flags = work.select(_rule_expressions(ctx))
+    flags = work.select(ctx.rules)
     reject_codes = [c for c in ROW_CODE_ORDER if c not in WARNING_CODES]
     warning_codes = list(WARNING_CODES)
     if ctx.reject_pre_gdpr:
@@ -378,7 +385,6 @@ def _field_checks(inputs: pl.DataFrame, ctx: _Context) -> pl.DataFrame:
     )
     return checks.with_columns(
         is_fiscal_code(inputs.get_column("fiscal_code")).alias("_cf_ok"),
-        parse_timestamps(inputs.get_column("consent_timestamp")).alias("_consent"),
         parse_timestamps(inputs.get_column("double_optin_at")).alias("_optin"),
     )
 

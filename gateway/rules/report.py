@@ -30,26 +30,33 @@ def _columns_by_code() -> dict[str, list[str]]:
 _CODES_BY_COLUMN = _columns_by_code()
 
 
+def _offending_columns(combination: str) -> set[str]:
+    """The columns whose values a row with these codes (``|``-joined) shows."""
+    codes = set(combination.split("|"))
+    return {column for column, about in _CODES_BY_COLUMN.items() if codes.intersection(about)}
+
+
 def report_row_json(frame: pl.DataFrame) -> pl.Series:
     """One JSON object per report row: row, status, codes, warnings, values."""
-    all_codes = pl.concat_list(pl.col("codes"), pl.col("warnings"))
-    has = {
-        code: all_codes.list.contains(pl.lit(code))
-        for codes in _CODES_BY_COLUMN.values()
-        for code in codes
-    }
+    # Rows share a few combinations of codes: which columns a row shows is decided once per
+    # distinct combination, then each column's flag is a lookup of the row's combination.
+    combination = pl.concat_list(pl.col("codes"), pl.col("warnings")).list.join("|")
+    keyed = frame.with_columns(combination.alias("_combination"))
+    shown: dict[str, list[str]] = {}
+    for key in keyed.get_column("_combination").unique().to_list():
+        for column in _offending_columns(key):
+            shown.setdefault(column, []).append(key)
     pairs = []
-    for column, codes in _CODES_BY_COLUMN.items():
-        if column not in frame.columns:
+    for column in _CODES_BY_COLUMN:
+        if column not in frame.columns or column not in shown:
             continue
-        offending = pl.any_horizontal([has[c] for c in codes])
         member = (
             pl.struct(pl.col(column).cast(pl.Utf8))
             .struct.json_encode()
             .str.strip_prefix("{")
             .str.strip_suffix("}")
         )
-        pairs.append(pl.when(offending).then(member))
+        pairs.append(pl.when(pl.col("_combination").is_in(shown[column])).then(member))
     values = (
         pl.concat_str(
             [pl.lit("{"), pl.concat_str(pairs, separator=",", ignore_nulls=True), pl.lit("}")]
@@ -67,9 +74,42 @@ def report_row_json(frame: pl.DataFrame) -> pl.Series:
         .struct.json_encode()
         .str.strip_suffix("}")
     )
-    return frame.select(
+    return keyed.select(
         pl.concat_str([head, pl.lit(',"values":'), values, pl.lit("}")]).alias("json")
     ).to_series()
+
+
+def render_report_rows(frame: pl.DataFrame) -> bytes:
+    """A frame's report rows as the JSON text the report holds (empty for no rows).
+
+    Rendering can happen while a batch is judged; :func:`write_rendered_report_json` then
+    puts the pieces in the document once the header is known.
+    """
+    if not frame.height:
+        return b""
+    return report_row_json(frame).str.join(",\n").item().encode("utf-8")
+
+
+def write_rendered_report_json(
+    out: BinaryIO, header: dict[str, Any], rendered: Iterable[bytes]
+) -> None:
+    """Write the report from header members and pieces made by :func:`render_report_rows`."""
+    members = [k for k in _HEADER_ORDER if header.get(k) is not None]
+    members += [k for k in header if k not in _HEADER_ORDER and k != "rows"]
+    out.write(b"{")
+    for key in members:
+        out.write(json.dumps(key).encode() + b":")
+        out.write(json.dumps(header[key], ensure_ascii=False, default=str).encode("utf-8"))
+        out.write(b",")
+    out.write(b'"rows":[')
+    wrote = False
+    for piece in rendered:
+        if not piece:
+            continue
+        out.write(b",\n" if wrote else b"\n")
+        out.write(piece)
+        wrote = True
+    out.write(b"\n]}\n" if wrote else b"]}\n")
 
 
 def write_report_json(
@@ -81,20 +121,13 @@ def write_report_json(
     ``batch_id`` (and any other member the caller wants stated). ``report_frames`` are the
     frames the engine gave ``on_report``.
     """
-    members = [k for k in _HEADER_ORDER if header.get(k) is not None]
-    members += [k for k in header if k not in _HEADER_ORDER and k != "rows"]
-    out.write(b"{")
-    for key in members:
-        out.write(json.dumps(key).encode() + b":")
-        out.write(json.dumps(header[key], ensure_ascii=False, default=str).encode("utf-8"))
-        out.write(b",")
-    out.write(b'"rows":[')
     rows = 0
-    for frame in report_frames:
-        if not frame.height:
-            continue
-        text = report_row_json(frame).str.join(",\n").item()
-        out.write((",\n" if rows else "\n").encode() + text.encode("utf-8"))
-        rows += frame.height
-    out.write(b"\n]}\n" if rows else b"]}\n")
+
+    def pieces() -> Iterable[bytes]:
+        nonlocal rows
+        for frame in report_frames:
+            rows += frame.height
+            yield render_report_rows(frame)
+
+    write_rendered_report_json(out, header, pieces())
     return rows

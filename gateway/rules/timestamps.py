@@ -34,13 +34,15 @@ RESULT_DTYPE = pl.Datetime("us", "UTC")
 
 # Whole-value shapes that a single strptime format parses exactly. They are tried in order on
 # whatever is still unparsed, so a column in one common shape costs one regex and one strptime.
-_SIMPLE_FORMS: tuple[tuple[str, str, bool], ...] = (
-    (r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$", "%Y-%m-%dT%H:%M:%S", False),
-    (r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$", "%d/%m/%Y %H:%M:%S", False),
-    (r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", "%Y-%m-%d %H:%M:%S", False),
-    (r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$", "%d/%m/%Y %H:%M", False),
-    (r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d", True),
-    (r"^\d{2}/\d{2}/\d{4}$", "%d/%m/%Y", True),
+# The last flag marks the UTC form (a trailing "Z", dropped before strptime reads the rest).
+_SIMPLE_FORMS: tuple[tuple[str, str, bool, bool], ...] = (
+    (r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$", "%Y-%m-%dT%H:%M:%S", False, False),
+    (r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$", "%d/%m/%Y %H:%M:%S", False, False),
+    (r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", "%Y-%m-%d %H:%M:%S", False, False),
+    (r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$", "%d/%m/%Y %H:%M", False, False),
+    (r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d", True, False),
+    (r"^\d{2}/\d{2}/\d{4}$", "%d/%m/%Y", True, False),
+    (r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[Zz]$", "%Y-%m-%dT%H:%M:%S", False, True),
 )
 
 # Everything else ISO 8601 allows here: minutes only, fractions, offsets.
@@ -70,7 +72,7 @@ def parse_timestamps(
     is_date = np.zeros(n, dtype=bool)
 
     remaining = np.flatnonzero(values.is_not_null().to_numpy())
-    for shape, fmt, date_form in _SIMPLE_FORMS:
+    for shape, fmt, date_form, utc in _SIMPLE_FORMS:
         if not len(remaining):
             break
         subset = values if len(remaining) == n else values.gather(remaining)
@@ -79,10 +81,13 @@ def parse_timestamps(
             continue
         if not matches.all():
             subset = subset.filter(matches)
+        if utc:
+            subset = subset.str.head(-1)
         parsed = subset.str.strptime(pl.Datetime("us"), fmt, strict=False)
         chosen = remaining[matches]
         wall[chosen] = parsed.cast(pl.Int64).fill_null(_NULL).to_numpy()
         is_date[chosen] = date_form
+        has_offset[chosen] = utc
         remaining = remaining[~matches]
 
     if len(remaining):

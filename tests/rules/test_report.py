@@ -81,3 +81,54 @@ def test_report_without_rows():
     assert "batch_id" in document
     without_id = _write({k: v for k, v in HEADER.items() if k != "batch_id"}, iter([]))
     assert "batch_id" not in without_id
+
+
+def test_each_row_shows_exactly_the_columns_its_codes_are_about():
+    from gateway.rules import CODES
+
+    codes = sorted(c for c in CODES if CODES[c].kind in ("reject", "warning"))
+    columns = sorted({f for c in codes for f in CODES[c].fields})
+    rows = 300
+    frame = pl.DataFrame(
+        {
+            "_row": list(range(2, rows + 2)),
+            "status": ["rejected"] * rows,
+            # Every row its own mix of codes, several mixes in one frame.
+            "codes": [[codes[(i * 7 + k) % len(codes)] for k in range(i % 4)] for i in range(rows)],
+            "warnings": [["CONSENT_PRE_GDPR"] if i % 5 == 0 else [] for i in range(rows)],
+            **{name: [f"{name}-{i}" for i in range(rows)] for name in columns},
+        },
+        schema_overrides={"codes": pl.List(pl.Utf8), "warnings": pl.List(pl.Utf8)},
+    )
+    document = _write(HEADER, [frame.head(120), frame.slice(120)])
+    assert len(document["rows"]) == rows
+    for i, got in enumerate(document["rows"]):
+        named = set(frame["codes"][i].to_list()) | set(frame["warnings"][i].to_list())
+        wanted = [name for name in columns if any(name in CODES[c].fields for c in named)]
+        assert sorted(got["values"]) == wanted
+        assert all(got["values"][name] == f"{name}-{i}" for name in wanted)
+
+
+def test_rows_rendered_while_judging_give_the_same_document():
+    from gateway.rules import render_report_rows, write_rendered_report_json
+
+    frame = pl.DataFrame(
+        {
+            "_row": [2, 3],
+            "status": ["rejected", "accepted"],
+            "codes": [["EMAIL_INVALID"], []],
+            "warnings": [[], ["CONSENT_PRE_GDPR"]],
+            "email": ["bad@", "ok@example.it"],
+            "consent_timestamp": ["2024-01-01", "2017-01-01"],
+        },
+        schema_overrides={"codes": pl.List(pl.Utf8), "warnings": pl.List(pl.Utf8)},
+    )
+    frames = [frame, frame.clear(), frame]
+    direct = io.BytesIO()
+    assert write_report_json(direct, HEADER, frames) == 4
+    rendered = io.BytesIO()
+    write_rendered_report_json(rendered, HEADER, [render_report_rows(f) for f in frames])
+    assert rendered.getvalue() == direct.getvalue()
+    empty = io.BytesIO()
+    write_rendered_report_json(empty, HEADER, [render_report_rows(frame.clear())])
+    assert json.loads(empty.getvalue())["rows"] == []

@@ -124,3 +124,30 @@ def test_rome_conversion_agrees_with_polars_from_1880_to_2110():
     got = [None if v == np.iinfo(np.int64).min else v for v in rome_to_utc(walls).tolist()]
     assert got == expected
     assert None in got  # the table's gaps were exercised
+
+
+def test_utc_form_agrees_with_the_general_iso_reading():
+    # "...Z" has a quick path of its own; "+00:00" is read by the general ISO pattern. Both
+    # must give the same instant, or null, for valid and impossible dates and times alike.
+    import itertools
+
+    years = ["0000", "1900", "2000", "2023", "2024", "9999"]
+    months = ["00", "01", "02", "04", "12", "13"]
+    days = ["00", "01", "28", "29", "30", "31", "32"]
+    times = ["00:00:00", "23:59:59", "23:59:60", "24:00:00", "12:60:00", "02:30:00"]
+    walls = [f"{y}-{m}-{d}T{t}" for y, m, d, t in itertools.product(years, months, days, times)]
+    for end in ("start", "end"):
+        general = parse_timestamps(pl.Series([w + "+00:00" for w in walls]), date_only=end)
+        for suffix in ("Z", "z"):
+            quick = parse_timestamps(pl.Series([w + suffix for w in walls]), date_only=end)
+            # Compared as epoch microseconds: year 0 has no Python datetime.
+            assert quick.dt.epoch("us").to_list() == general.dt.epoch("us").to_list()
+    assert general.null_count() and general.drop_nulls().len()
+
+
+@pytest.mark.parametrize(
+    "text", ["2024-07-01T10:00:00ZZ", "2024-07-01T10:00:00 Z", "2024-07-01t10:00:00Z"]
+)
+def test_near_misses_of_the_utc_form_are_rejected(text):
+    with pytest.raises(ValueError):
+        parse_timestamp(text)
