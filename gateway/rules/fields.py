@@ -20,7 +20,7 @@ NO_VALUES: tuple[str, ...] = ("false", "no", "n", "0")
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 # Top-level domains are letters only, or an internationalised "xn--" label.
-_TLD = r"(?:[A-Za-z]{2,63}|[Xx][Nn]--[A-Za-z0-9-]{1,59})"
+_TLD = r"(?:[A-Za-z]{2,63}|[Xx][Nn]--(?:[A-Za-z0-9-]{0,58}[A-Za-z0-9]))"
 # Dot-atom local part, a domain of LDH labels ending in an alphabetic top-level label.
 EMAIL_PATTERN = rf"^{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+{_TLD}$"
 
@@ -79,12 +79,13 @@ _OMOCODIA_DIGIT = _byte_table(
 )
 
 
-_YES_PATTERN = "(?i)^(?:" + "|".join(YES_VALUES) + ")$"
 
 
 def yes_expr(value: pl.Expr) -> pl.Expr:
     """Affirmative yes/no value (case ignored); False when empty."""
-    return value.str.contains(_YES_PATTERN).fill_null(False)
+    # Lower-casing and an exact set, not a case-insensitive regex: Unicode case folding would
+    # take the long s in "ſi" for an "s".
+    return value.str.to_lowercase().is_in(YES_VALUES).fill_null(False)
 
 
 def email_expr(value: pl.Expr) -> pl.Expr:
@@ -200,7 +201,7 @@ def _numeric_code_ok(values: pl.Series) -> np.ndarray:
     return (10 - (odd + even) % 10) % 10 == digits[:, 10]
 
 
-_URL_HOST = r"(?i)^https?://(?:[^/?#\s@]*@)?(\[[^\]\s]*\]|[^/?#:\s\[\]]+)(?::[0-9]*)?(?:[/?#]\S*)?$"
+_URL_HOST = r"(?i)^https?://(?:[^/?#\s@]*@)?(\[[^\]\s]*\]|[^/?#:\s\[\]@]+)(?::[0-9]*)?(?:[/?#]\S*)?$"
 
 
 def http_url_expr(value: pl.Expr) -> pl.Expr:

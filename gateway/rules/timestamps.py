@@ -45,6 +45,8 @@ _SIMPLE_FORMS: tuple[tuple[str, str, bool, bool], ...] = (
     (r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[Zz]$", "%Y-%m-%dT%H:%M:%S", False, True),
 )
 
+_SECOND_60 = r"\d{2}:\d{2}:60(?:[.,]\d*)?(?:[Zz]|[+-]\d|\s*$)"
+
 # Everything else ISO 8601 allows here: minutes only, fractions, offsets.
 _ISO_GENERAL = (
     r"^(\d{4})-(\d{2})-(\d{2})"
@@ -71,7 +73,12 @@ def parse_timestamps(
     has_offset = np.zeros(n, dtype=bool)
     is_date = np.zeros(n, dtype=bool)
 
-    remaining = np.flatnonzero(values.is_not_null().to_numpy())
+    usable = values.is_not_null()
+    if values.str.contains(":60", literal=True).any():
+        # chrono reads second 60 as a leap second and rolls it into the next minute; a consent
+        # time with second 60 is not a valid time here, so it stays unparsed.
+        usable = usable & ~values.str.contains(_SECOND_60).fill_null(False)
+    remaining = np.flatnonzero(usable.to_numpy())
     for shape, fmt, date_form, utc in _SIMPLE_FORMS:
         if not len(remaining):
             break

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 import string
 import tempfile
 from dataclasses import dataclass
@@ -411,9 +410,8 @@ def timestamps(draw) -> str:
             draw(st.integers(0, 32)),
         )
     if draw(st.integers(0, 4)) == 0:
-        # Second 60 is left out: a known engine bug (see KNOWN_ENGINE_BUGS).
         hour, minute = draw(st.integers(0, 25)), draw(st.integers(0, 61))
-        second = draw(st.integers(0, 61).filter(lambda s: s != 60))
+        second = draw(st.integers(0, 61))
     form = draw(st.sampled_from(["iso", "iso", "italian", "date", "date_it", "odd"]))
     if form == "date":
         return f"{year:04d}-{month:02d}-{day:02d}"
@@ -622,16 +620,7 @@ def urls(draw) -> str:
     path = draw(st.sampled_from(["", "/", "/form", "/a b", "?q=1", "#top", "/x?y#z", "\\form"]))
     separator = draw(st.sampled_from(["://", "://", ":/", ":///", "//"]))
     url = f"{scheme}{separator}{userinfo}{host}{port}{path}"
-    assume(not at_sign_in_host(url))  # a known engine bug: see KNOWN_ENGINE_BUGS
     return url
-
-
-def at_sign_in_host(url: str) -> bool:
-    """Whether the text after the user information of a URL still holds an ``@``, or nothing."""
-    if "://" not in url:
-        return False
-    authority = re.split(r"[/?#]", url.split("://", 1)[1], maxsplit=1)[0]
-    return authority.count("@") > 1 or authority.endswith("@")
 
 
 SOURCES = st.one_of(
@@ -688,7 +677,7 @@ YES_NO = st.one_of(
         ]
     ),
     ANY_TEXT,
-).filter(lambda value: "ſ" not in value)  # a known engine bug: see KNOWN_ENGINE_BUGS
+)
 COLLECTORS = st.one_of(
     st.sampled_from(
         [
@@ -1164,11 +1153,11 @@ def test_edge_values_agree(column):
 
 
 # ---------------------------------------------------------------------------------------------
-# Known disagreements where domain.md says the engine is wrong
+# Former disagreements, fixed in the engine: each stays as a regression case
 # ---------------------------------------------------------------------------------------------
 
-# (column, value, the verdict domain.md asks for, what is wrong)
-KNOWN_ENGINE_BUGS = [
+# (column, value, the verdict domain.md asks for, what used to be wrong)
+FIXED_ENGINE_BUGS = [
     (
         "consent_third_party",
         "ſi",
@@ -1209,20 +1198,17 @@ def _known(column: str, value: str) -> tuple[Verdicts, Verdicts]:
 
 @pytest.mark.parametrize(
     ("column", "value", "expected"),
-    [pytest.param(c, v, e, id=c) for c, v, e, _ in KNOWN_ENGINE_BUGS],
+    [pytest.param(c, v, e, id=c) for c, v, e, _ in FIXED_ENGINE_BUGS],
 )
-def test_reference_follows_domain_on_known_engine_bugs(column, value, expected):
+def test_reference_follows_domain_on_fixed_engine_bugs(column, value, expected):
     _, reference = _known(column, value)
     assert reference.rows[2] == expected
 
 
 @pytest.mark.parametrize(
     ("column", "value", "expected"),
-    [
-        pytest.param(c, v, e, id=c, marks=pytest.mark.xfail(strict=True, reason=why))
-        for c, v, e, why in KNOWN_ENGINE_BUGS
-    ],
+    [pytest.param(c, v, e, id=c) for c, v, e, _ in FIXED_ENGINE_BUGS],
 )
-def test_engine_on_known_engine_bugs(column, value, expected):
+def test_engine_on_fixed_engine_bugs(column, value, expected):
     engine, _ = _known(column, value)
     assert engine.rows[2] == expected
