@@ -14,7 +14,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .. import audit
@@ -176,6 +176,9 @@ def find_leftover_work(rt: Runtime) -> list[str]:
     """Batches to run again: received, abandoned validating, or awaiting a fresh RPO import."""
     found: list[str] = []
     store = rt.store
+    # Read the consultations once per sweep, and only when some batch waits for them.
+    waiting = next(iter(store.list("index/states/awaiting_rpo/")), None) is not None
+    newest_rpo_import = _newest_rpo_import(rt) if waiting else None
     for state in ("received", "validating", "awaiting_rpo"):
         for key in store.list(f"index/states/{state}/"):
             batch_id = key.rsplit("/", 1)[-1]
@@ -191,29 +194,32 @@ def find_leftover_work(rt: Runtime) -> list[str]:
                 continue  # just uploaded: its own submission will run it
             if state == "validating" and not manifests.lease_expired(manifest):
                 continue
-            if state == "awaiting_rpo" and not _rpo_changed_since(rt, manifest):
+            if state == "awaiting_rpo" and not _rpo_changed_since(manifest, newest_rpo_import):
                 continue
             found.append(batch_id)
     return found
 
 
 def _older_than(manifest: dict[str, Any], *, seconds: int) -> bool:
-    from datetime import datetime
-
     updated = datetime.fromisoformat(manifest["updated_at"])
     return utcnow() - updated > timedelta(seconds=seconds)
 
 
-def _rpo_changed_since(rt: Runtime, manifest: dict[str, Any]) -> bool:
-    """Tell whether an RPO consultation was imported after the batch started waiting."""
-    from datetime import datetime
-
-    waiting_since = datetime.fromisoformat(
-        (manifest.get("rpo") or {}).get("checked_at") or manifest["updated_at"]
-    )
+def _newest_rpo_import(rt: Runtime) -> datetime | None:
+    """When the most recent RPO consultation was imported, or None if there is none."""
+    newest = None
     for key in rt.store.list("rpo/consultations/"):
         if key.endswith("/meta.json"):
             imported = rt.store.get_json(key).get("imported_at")
-            if imported and datetime.fromisoformat(imported) > waiting_since:
-                return True
-    return False
+            if imported:
+                moment = datetime.fromisoformat(imported)
+                newest = moment if newest is None else max(newest, moment)
+    return newest
+
+
+def _rpo_changed_since(manifest: dict[str, Any], newest_import: datetime | None) -> bool:
+    """Tell whether an RPO consultation was imported after the batch started waiting."""
+    waiting_since = datetime.fromisoformat(
+        (manifest.get("rpo") or {}).get("checked_at") or manifest["updated_at"]
+    )
+    return newest_import is not None and newest_import > waiting_since

@@ -59,7 +59,7 @@ NUMERIC_CF_PATTERN = r"^[0-9]{11}$"
 # counts as the letter in the same place of the alphabet (0 as A, 1 as B, ...).
 _ODD_A_TO_M = (1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18)
 _ODD_N_TO_Z = (20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23)
-_ODD_VALUES = {
+FISCAL_ODD_VALUES: dict[str, int] = {
     **dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", _ODD_A_TO_M + _ODD_N_TO_Z, strict=True)),
     **dict(zip("0123456789", _ODD_A_TO_M[:10], strict=True)),
 }
@@ -72,7 +72,7 @@ def _byte_table(values: dict[str, int]) -> np.ndarray:
     return table
 
 
-_ODD_TABLE = _byte_table(_ODD_VALUES)
+_ODD_TABLE = _byte_table(FISCAL_ODD_VALUES)
 _EVEN_TABLE = _byte_table({**{str(d): d for d in range(10)}, **{chr(65 + i): i for i in range(26)}})
 _OMOCODIA_DIGIT = _byte_table(
     {**{str(d): d for d in range(10)}, **{c: i for i, c in enumerate("LMNPQRSTUV")}}

@@ -24,6 +24,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from .fields import FISCAL_ODD_VALUES
+
 ROME = ZoneInfo("Europe/Rome")
 NOW = "2025-06-16T09:00:00+02:00"
 RPO_CONSULTED_AT = "2025-06-10T08:00:00+02:00"
@@ -174,50 +176,8 @@ _MOBILE_PREFIXES = [
 ]
 _LANDLINE_PREFIXES = [("02", 8), ("06", 8), ("011", 7), ("051", 7), ("055", 7), ("081", 7)]
 _MONTH_LETTERS = "ABCDEHLMPRST"
-_ODD = dict(
-    zip(
-        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-        [
-            1,
-            0,
-            5,
-            7,
-            9,
-            13,
-            15,
-            17,
-            19,
-            21,
-            1,
-            0,
-            5,
-            7,
-            9,
-            13,
-            15,
-            17,
-            19,
-            21,
-            2,
-            4,
-            18,
-            20,
-            11,
-            3,
-            6,
-            8,
-            12,
-            14,
-            16,
-            10,
-            22,
-            25,
-            24,
-            23,
-        ],
-        strict=True,
-    )
-)
+# The codice fiscale check-character table is the one the rules use.
+_ODD = FISCAL_ODD_VALUES
 
 
 def _notice_sha(version: str) -> str:
