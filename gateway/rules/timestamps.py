@@ -64,6 +64,14 @@ def parse_timestamps(
     values: pl.Series, *, date_only: Literal["start", "end"] = "start"
 ) -> pl.Series:
     """Parse a Utf8 series of timestamps into UTC instants (null where unparseable)."""
+    return _parse_timestamps(values, date_only, read_fixed=True)
+
+
+def _parse_timestamps(
+    values: pl.Series, date_only: Literal["start", "end"], *, read_fixed: bool
+) -> pl.Series:
+    """Parse timestamps; ``read_fixed=False`` skips the byte-level reading of the common
+    fixed-width forms, which must give the same result as the patterns (tests compare)."""
     values = values.cast(pl.Utf8)
     n = len(values)
     # Wall-clock microseconds (``_NULL`` when unparsed), the UTC offset when one was written,
@@ -73,8 +81,13 @@ def parse_timestamps(
     has_offset = np.zeros(n, dtype=bool)
     is_date = np.zeros(n, dtype=bool)
 
+    # The common fixed-width forms are read digit by digit straight from the string buffer;
+    # whatever they do not claim goes through the pattern-by-pattern reading below.
+    claimed = _read_fixed_forms(values, wall, offset, has_offset, is_date) if read_fixed else None
     usable = values.is_not_null()
-    if values.str.contains(":60", literal=True).any():
+    if claimed is not None:
+        usable = usable & pl.Series(~claimed)
+    if usable.any() and values.str.contains(":60", literal=True).any():
         # chrono reads second 60 as a leap second and rolls it into the next minute; a consent
         # time with second 60 is not a valid time here, so it stays unparsed.
         usable = usable & ~values.str.contains(_SECOND_60).fill_null(False)
@@ -110,8 +123,7 @@ def parse_timestamps(
         # The last second of the day: 23:59:59 local time.
         wall[is_date & parsed_ok] += _DAY_US - _US
     result = np.full(n, _NULL, dtype=np.int64)
-    fixed = parsed_ok & has_offset
-    result[fixed] = wall[fixed] - offset[fixed]
+    result = np.where(parsed_ok & has_offset, wall - offset, result)
     local = np.flatnonzero(parsed_ok & ~has_offset)
     if len(local):
         result[local] = rome_to_utc(wall[local])
@@ -123,6 +135,167 @@ def parse_timestamps(
         .dt.replace_time_zone("UTC")
         .alias(values.name)
     )
+
+
+# Fixed-width forms read straight from the string bytes: the length, the separators by
+# position, the positions of the year, month, day, hour, minute and second digits (None:
+# absent), whether it is a date alone, and where a written offset starts.
+_FixedForm = tuple[int, dict[int, bytes], tuple[tuple[int, ...] | None, ...], bool, int | None]
+_ISO_DATE = ((0, 1, 2, 3), (5, 6), (8, 9))
+_DMY_DATE = ((6, 7, 8, 9), (3, 4), (0, 1))
+_ISO_SEPARATORS = {4: b"-", 7: b"-"}
+_DMY_SEPARATORS = {2: b"/", 5: b"/"}
+_FIXED_FORMS: tuple[_FixedForm, ...] = (
+    # YYYY-MM-DDTHH:MM:SS (or a space for the T), alone, with Z, or with +HH:MM.
+    (
+        19,
+        {**_ISO_SEPARATORS, 10: b"T ", 13: b":", 16: b":"},
+        (*_ISO_DATE, (11, 12), (14, 15), (17, 18)),
+        False,
+        None,
+    ),
+    (
+        20,
+        {**_ISO_SEPARATORS, 10: b"T ", 13: b":", 16: b":", 19: b"Zz"},
+        (*_ISO_DATE, (11, 12), (14, 15), (17, 18)),
+        False,
+        19,
+    ),
+    (
+        25,
+        {**_ISO_SEPARATORS, 10: b"T ", 13: b":", 16: b":", 19: b"+-", 22: b":"},
+        (*_ISO_DATE, (11, 12), (14, 15), (17, 18)),
+        False,
+        19,
+    ),
+    (
+        16,
+        {**_ISO_SEPARATORS, 10: b"T ", 13: b":"},
+        (*_ISO_DATE, (11, 12), (14, 15), None),
+        False,
+        None,
+    ),
+    (10, _ISO_SEPARATORS, (*_ISO_DATE, None, None, None), True, None),
+    # DD/MM/YYYY HH:MM:SS, DD/MM/YYYY HH:MM, DD/MM/YYYY.
+    (
+        19,
+        {**_DMY_SEPARATORS, 10: b" ", 13: b":", 16: b":"},
+        (*_DMY_DATE, (11, 12), (14, 15), (17, 18)),
+        False,
+        None,
+    ),
+    (
+        16,
+        {**_DMY_SEPARATORS, 10: b" ", 13: b":"},
+        (*_DMY_DATE, (11, 12), (14, 15), None),
+        False,
+        None,
+    ),
+    (10, _DMY_SEPARATORS, (*_DMY_DATE, None, None, None), True, None),
+)
+_OFFSET_DIGITS = ((20, 21), (23, 24))
+# The fast reading takes years 1000-9999; others go the pattern-by-pattern way.
+_FIRST_YEAR, _LAST_YEAR = 1000, 9999
+
+
+@cache
+def _month_table() -> tuple[np.ndarray, np.ndarray]:
+    """Days from 1970-01-01 to the first of each month of years 1000-9999, and the month's
+    length, indexed by ``(year - 1000) * 12 + month - 1``."""
+    years = np.repeat(np.arange(_FIRST_YEAR, _LAST_YEAR + 2, dtype=np.int64), 12)
+    months = np.tile(np.arange(1, 13, dtype=np.int64), _LAST_YEAR + 2 - _FIRST_YEAR)
+    march_year = years - (months <= 2)
+    era = march_year // 400
+    year_of_era = march_year - era * 400
+    day_of_year = (153 * ((months + 9) % 12) + 2) // 5
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    firsts = era * 146_097 + day_of_era - 719_468
+    return firsts[:-12], np.diff(firsts)[: len(firsts) - 12]
+
+
+def _number(digits: np.ndarray, positions: tuple[int, ...] | None) -> np.ndarray | int:
+    if positions is None:
+        return 0
+    value = digits[:, positions[0]].astype(np.int64)
+    for position in positions[1:]:
+        value *= 10
+        value += digits[:, position]
+    return value
+
+
+def _read_fixed_forms(
+    values: pl.Series,
+    wall: np.ndarray,
+    offset: np.ndarray,
+    has_offset: np.ndarray,
+    is_date: np.ndarray,
+) -> np.ndarray | None:
+    """Read the fixed-width forms of :data:`_FIXED_FORMS` from the string buffer.
+
+    Fills ``wall`` (left ``_NULL`` for an impossible date or time), ``offset``, ``has_offset``
+    and ``is_date`` for the values it claims and returns the claimed mask (None when it claims
+    nothing). A value is claimed only when its every byte is an ASCII digit or the separator
+    its form puts there, so it reads exactly what the pattern-by-pattern path would.
+    """
+    if not len(values):
+        return None
+    # A private accessor, but the one way to the raw bytes without a copy per value.
+    buffers = values._get_buffers()
+    if buffers["offsets"] is None:
+        return None
+    bounds = buffers["offsets"].to_numpy()
+    data = buffers["values"].to_numpy()
+    lengths = np.diff(bounds)
+    starts = bounds[:-1]
+    if buffers["validity"] is not None:
+        lengths[~buffers["validity"].to_numpy()] = -1
+    firsts, month_days = _month_table()
+    claimed = np.zeros(len(values), dtype=bool)
+    for length, separators, fields, date_form, offset_at in _FIXED_FORMS:
+        rows = np.flatnonzero(lengths == length)
+        if not len(rows):
+            continue
+        # One gather copies each candidate's bytes into a row of a matrix.
+        text = np.lib.stride_tricks.sliding_window_view(data, length)[starts[rows]]
+        digits = text - np.uint8(48)  # unsigned: bytes below "0" wrap round to large values
+        numeric = sorted({p for field in fields if field for p in field})
+        if length == 25:
+            numeric += [p for pair in _OFFSET_DIGITS for p in pair]
+        fits = (digits[:, numeric] <= 9).all(axis=1)
+        for position, allowed in separators.items():
+            match = text[:, position] == allowed[0]
+            for other in allowed[1:]:
+                match |= text[:, position] == other
+            fits &= match
+        fits &= digits[:, fields[0][0]] > 0
+        if not fits.any():
+            continue
+        if not fits.all():
+            rows, text, digits = rows[fits], text[fits], digits[fits]
+        year, month, day, hour, minute, second = (_number(digits, f) for f in fields)
+        month_index = np.clip((year - _FIRST_YEAR) * 12 + month - 1, 0, len(firsts) - 1)
+        valid = (
+            (month >= 1)
+            & (month <= 12)
+            & (day >= 1)
+            & (day <= month_days[month_index])
+            & (hour <= 23)
+            & (minute <= 59)
+            & (second <= 59)
+        )
+        seconds = (firsts[month_index] + day - 1) * 86_400 + hour * 3600 + minute * 60 + second
+        if offset_at is not None:
+            has_offset[rows] = True
+            if length == 25:
+                sign = np.where(text[:, offset_at] == ord("-"), -1, 1)
+                off_hours = _number(digits, _OFFSET_DIGITS[0])
+                off_minutes = _number(digits, _OFFSET_DIGITS[1])
+                valid &= (off_hours <= 23) & (off_minutes <= 59)
+                offset[rows] = sign * (off_hours * 60 + off_minutes) * 60 * _US
+        wall[rows] = np.where(valid, seconds * _US, _NULL)
+        is_date[rows] = date_form
+        claimed[rows] = True
+    return claimed if claimed.any() else None
 
 
 @cache
@@ -164,12 +337,44 @@ def _rome_periods() -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
     return offs, wall_starts, wall_ends, covered_from, covered_until
 
 
+@cache
+def _rome_days() -> tuple[int, np.ndarray, np.ndarray]:
+    """Europe/Rome by wall-clock day: the first day covered (in days since 1970-01-01), each
+    day's UTC offset, and whether the clocks change during that day (offset then unused)."""
+    offs, wall_starts, wall_ends, covered_from, covered_until = _rome_periods()
+    first = -(-covered_from // _DAY_US)
+    last = covered_until // _DAY_US - 1
+    day_starts = np.arange(first, last + 1, dtype=np.int64) * _DAY_US
+    boundaries = np.unique(np.concatenate([wall_starts[1:], wall_ends[:-1]]))
+    # A day is plain when no period starts or ends in it (wall clock, end exclusive).
+    inside = np.searchsorted(boundaries, day_starts + _DAY_US) - np.searchsorted(
+        boundaries, day_starts, side="right"
+    )
+    changing = (inside > 0) | np.isin(day_starts, boundaries)
+    offsets = offs[np.searchsorted(wall_starts, day_starts, side="right") - 1]
+    return int(first), offsets, changing
+
+
 def rome_to_utc(wall: np.ndarray) -> np.ndarray:
     """UTC microseconds of Europe/Rome wall times (microseconds), vectorised.
 
     A wall time that occurs twice takes the earlier instant; one that never occurs gives
     ``_NULL``. Wall times outside 1900-2100 are converted by polars.
     """
+    first, day_offsets, changing = _rome_days()
+    day = wall // _DAY_US - first
+    inside = (day >= 0) & (day < len(day_offsets))
+    day = np.where(inside, day, 0)
+    plain = inside & ~changing[day]
+    if plain.all():
+        return wall - day_offsets[day]
+    result = np.where(plain, wall - day_offsets[day], _NULL)
+    rest = np.flatnonzero(~plain)
+    result[rest] = _rome_to_utc_by_periods(wall[rest])
+    return result
+
+
+def _rome_to_utc_by_periods(wall: np.ndarray) -> np.ndarray:
     offs, wall_starts, wall_ends, covered_from, covered_until = _rome_periods()
     period = np.maximum(np.searchsorted(wall_starts, wall, side="right") - 1, 0)
     previous = np.maximum(period - 1, 0)

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gateway.rules.timestamps import parse_timestamp, parse_timestamps
 
@@ -151,3 +153,78 @@ def test_utc_form_agrees_with_the_general_iso_reading():
 def test_near_misses_of_the_utc_form_are_rejected(text):
     with pytest.raises(ValueError):
         parse_timestamp(text)
+
+
+# The fixed-width forms are read from the bytes; every other value by the patterns. Both
+# readings must agree on every value the byte reading claims, valid or not.
+_YEARS = ["0000", "0999", "1000", "1900", "1970", "2000", "2023", "2024", "2100", "9999"]
+_MONTHS = ["00", "01", "02", "03", "10", "12", "13", "99"]
+_DAYS = ["00", "01", "28", "29", "30", "31", "32"]
+_TIMES = ["00:00:00", "02:30:00", "23:59:59", "23:59:60", "24:00:00", "12:60:00", "09:07:05"]
+_OFFSETS = ["", "Z", "z", "+00:00", "-00:00", "+02:00", "-05:30", "+23:59", "+24:00", "+01:60"]
+
+
+def _both_readings(values, date_only):
+    from gateway.rules.timestamps import _parse_timestamps
+
+    series = pl.Series(values, dtype=pl.Utf8)
+    fast = _parse_timestamps(series, date_only, read_fixed=True).dt.epoch("us").to_list()
+    slow = _parse_timestamps(series, date_only, read_fixed=False).dt.epoch("us").to_list()
+    return fast, slow
+
+
+def test_fixed_width_reading_agrees_with_the_patterns_on_a_grid():
+    import itertools
+
+    values = []
+    for y, m, d in itertools.product(_YEARS, _MONTHS, _DAYS):
+        values += [f"{y}-{m}-{d}", f"{d}/{m}/{y}"]
+        for t in _TIMES:
+            values += [f"{d}/{m}/{y} {t}", f"{d}/{m}/{y} {t[:5]}", f"{y}-{m}-{d} {t[:5]}"]
+            values += [f"{y}-{m}-{d}T{t}{offset}" for offset in _OFFSETS]
+    for date_only in ("start", "end"):
+        fast, slow = _both_readings(values, date_only)
+        assert fast == slow
+    assert any(v is None for v in fast) and any(v is not None for v in fast)
+
+
+_FIXED_CHARS = "0123456789-/:T Zz+\u0661\uff11x"
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet=_FIXED_CHARS, min_size=10, max_size=10),
+            st.text(alphabet=_FIXED_CHARS, min_size=16, max_size=16),
+            st.text(alphabet=_FIXED_CHARS, min_size=19, max_size=20),
+            st.text(alphabet=_FIXED_CHARS, min_size=25, max_size=25),
+            st.builds(
+                # Some characters of a valid value replaced ("." keeps the original one).
+                lambda base, noise: "".join(
+                    b if n == "." else n for b, n in zip(base, noise[: len(base)], strict=True)
+                ),
+                st.sampled_from(
+                    ["2024-02-29T23:59:59+01:00", "29/02/2024 23:59:59", "2023-10-29 02:30"]
+                ),
+                st.text(alphabet="......0129:-/ T+", min_size=25, max_size=25),
+            ),
+            st.none(),
+        ),
+        max_size=40,
+    ),
+    st.sampled_from(["start", "end"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_fixed_width_reading_agrees_with_the_patterns_on_any_text(values, date_only):
+    fast, slow = _both_readings(values, date_only)
+    assert fast == slow
+
+
+def test_fixed_width_reading_handles_sliced_and_chunked_columns():
+    values = pl.Series(["2024-07-01T10:00:00", "01/07/2024 10:00", None, "x"] * 50)
+    chunked = pl.concat([values.slice(3, 70), values.slice(101, 60)], rechunk=False)
+    fast, slow = _both_readings(chunked.to_list(), "start")
+    assert fast == slow
+    from gateway.rules.timestamps import parse_timestamps
+
+    assert parse_timestamps(chunked).dt.epoch("us").to_list() == slow
