@@ -61,6 +61,22 @@ class _QuotedContent(NamedTuple):
     breaks: bool
 
 
+def _quoted_content_at(
+    quotes: np.ndarray, feeds: np.ndarray, delims: np.ndarray, tab_delimited: bool
+) -> _QuotedContent:
+    """What the quoted values of a block hold, from the positions of its quotes, line feeds
+    and delimiters (vectorised: no per-value loop holding the interpreter lock)."""
+    # An unclosed last quote opens no span (its record is judged by the field counts).
+    closes = quotes[1::2]
+    opens = quotes[0::2][: len(closes)]
+    delimiters = int((np.searchsorted(delims, closes) - np.searchsorted(delims, opens)).sum())
+    breaks = bool((np.searchsorted(feeds, closes) > np.searchsorted(feeds, opens)).any())
+    if tab_delimited and delimiters:
+        # A tab inside quotes is whitespace to strip at a value's edge (see the block check).
+        breaks = True
+    return _QuotedContent(delimiters, breaks)
+
+
 def _release(mapped: mmap.mmap, start: int, end: int) -> None:
     """Drop the pages of ``mapped[start:end]`` from this process (they stay in the page cache)."""
     if not hasattr(mmap, "MADV_DONTNEED"):
@@ -292,16 +308,18 @@ class BlockParser:
                     inside = self._quoted_content(block, quotes, raw)
                     outside -= inside.delimiters
                 if outside != raw.height * (self.width - 1):
-                    counts = self._field_counts(arr, quotes)
+                    counts = self._field_counts(arr, quotes, *self._separators(arr))
         if raw is None:
             try:
                 raw = self._read(block, ragged=True)
             except pl.exceptions.PolarsError:
                 self._check_utf8(block)
                 return self._csv_frame(block)
-            counts = self._field_counts(arr, quotes)
+            feeds, delims = self._separators(arr)
+            counts = self._field_counts(arr, quotes, feeds, delims)
             if quoted:
-                inside = self._quoted_content(block, quotes, raw)
+                assert quotes is not None
+                inside = _quoted_content_at(quotes, feeds, delims, self.delimiter == "\t")
         if counts is not None:
             if len(counts) != raw.height:
                 # polars and the quote-aware count disagree on where records end: let the
@@ -426,10 +444,14 @@ class BlockParser:
         ).item()
         return _QuotedContent(int(counted or 0), True)
 
-    def _field_counts(self, arr: np.ndarray, quotes: np.ndarray | None) -> np.ndarray:
+    def _separators(self, arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where the line feeds and the delimiters of a block are, quoted or not."""
+        return np.flatnonzero(arr == _LF), np.flatnonzero(arr == self.delim_byte)
+
+    def _field_counts(
+        self, arr: np.ndarray, quotes: np.ndarray | None, feeds: np.ndarray, delims: np.ndarray
+    ) -> np.ndarray:
         """Each record's number of fields, from where delimiters and line feeds fall."""
-        feeds = np.flatnonzero(arr == _LF)
-        delims = np.flatnonzero(arr == self.delim_byte)
         quoted = quotes is not None and len(quotes) > 0
         if quoted:
             feeds = feeds[(np.searchsorted(quotes, feeds) & 1) == 0]
