@@ -1,13 +1,18 @@
-"""Spreadsheet uploads (XLSX, XLS, ODS), read with python-calamine.
+"""Spreadsheet uploads (XLSX, XLS, ODS).
 
 The first visible worksheet is read. Cells become text the way a vendor sees them: native
 date and date-time cells become naive ISO 8601 ``YYYY-MM-DDTHH:MM:SS`` (the wall-clock value),
 whole numbers become integer text (a phone number stored as a number reads "3471234567"),
 other numbers their shortest representation, booleans "true"/"false".
 
+XLSX goes through the streaming reader of ``ooxml`` when it can prove it reads the workbook
+exactly as calamine does, and hands over to calamine from the first row it cannot; XLS, ODS
+and any XLSX it declines are read with python-calamine here.
+
 Memory: calamine parses the whole worksheet into its own cell grid when the sheet is opened
 (roughly 40 bytes per cell plus the text); only the conversion to chunks is streamed. XLSX
-allows at most 1,048,576 rows, which bounds that grid.
+allows at most 1,048,576 rows, which bounds that grid. The streaming reader holds one block
+of the worksheet (a few megabytes) and the chunk being built.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ import python_calamine as calamine
 
 from . import errors
 from .columns import map_header
+from .ooxml import open_xlsx
+from .sniff import XLSX
 from .table import WHITESPACE, Table, physical_names
 
 _ONE_SECOND = dt.timedelta(seconds=1)
@@ -139,7 +146,30 @@ def _first_visible_worksheet(workbook: calamine.CalamineWorkbook) -> int:
 
 
 class SheetTable(Table):
-    """A spreadsheet upload opened for reading."""
+    """A spreadsheet upload opened for reading: the streaming XLSX reader when it accepts the
+    workbook, calamine otherwise."""
+
+    def __init__(self, path: str, kind: str, filename: str | None = None) -> None:
+        self.format = kind
+        engine: Table | None = None
+        if kind == XLSX:
+            engine = open_xlsx(path, filename, lambda: CalamineTable(path, kind, filename))
+        if engine is None:
+            engine = CalamineTable(path, kind, filename)
+        self._engine = engine
+        # Both readers map the same header; the engine's positions are its own business.
+        super().__init__(engine._header, filename)
+
+    def _frames(self, rows: int) -> Iterator[pl.DataFrame]:
+        return self._engine._frames(rows)
+
+    def close(self) -> None:
+        """Release the workbook."""
+        self._engine.close()
+
+
+class CalamineTable(Table):
+    """A spreadsheet read with python-calamine."""
 
     def __init__(self, path: str, kind: str, filename: str | None = None) -> None:
         self.format = kind
@@ -190,12 +220,22 @@ class SheetTable(Table):
             self._workbook.close()
 
     def _frames(self, rows: int) -> Iterator[pl.DataFrame]:
+        return self.frames_from(rows, self._header_row + 1)
+
+    def frames_from(self, rows: int, row: int) -> Iterator[pl.DataFrame]:
+        """Finished frames for sheet rows ``row`` onwards, cut where ``iter_chunks`` cuts.
+
+        Chunks cover ``rows`` sheet rows each, counted from the row below the header, so the
+        first frame ends where the chunk holding ``row`` ends.
+        """
         names = physical_names(self._width)
-        data = itertools.islice(self._sheet.iter_rows(), self._header_row, None)
-        first_row = self._header_row + 1
+        data_start = self._header_row + 1
+        row = max(row, data_start)
+        data = itertools.islice(self._sheet.iter_rows(), row - 1, None)
+        first_row = row
         step = min(rows, _CONVERT_ROWS)
         parts: list[pl.DataFrame] = []
-        taken = 0
+        taken = (row - data_start) % rows
         while True:
             # Cells become Python objects on their way out of calamine; converting a few
             # thousand rows at a time keeps that transient memory small.
