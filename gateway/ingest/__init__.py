@@ -29,10 +29,13 @@ Windows-1252 when the bytes are not UTF-8. ``encoding`` is decided at open from 
 one chunk ahead of the caller, so parsing overlaps with whatever the caller does with a chunk.
 
 Memory: CSV is read in blocks of about one chunk, whatever the file size (a UTF-8 file through
-a memory map whose pages are released as blocks are read). Spreadsheets are read with
-python-calamine, which parses the whole first visible worksheet into memory when the table is
-opened (about 40 bytes per cell plus the text, bounded by the sheet's 1,048,576 rows); chunks
-are then converted from it one at a time.
+a memory map whose pages are released as blocks are read). XLSX is read by a streaming reader
+(``ooxml``): the worksheet is inflated and parsed a block of about a megabyte at a time, with
+the same cell values as calamine gives, so memory stays flat too; it hands a workbook (or the
+rest of one, from an odd cell's row) to calamine when it cannot prove it reads it exactly.
+XLS, ODS and those workbooks are read with python-calamine, which parses the whole first
+visible worksheet into memory when the table is opened (about 40 bytes per cell plus the text,
+bounded by the sheet's 1,048,576 rows); chunks are then converted from it one at a time.
 """
 
 from __future__ import annotations

@@ -1,10 +1,17 @@
 """A streaming, vectorised reader for the first visible worksheet of an XLSX (or XLSM) workbook.
 
 Why: calamine parses a whole worksheet before giving back its first row, on one core and holding
-the interpreter lock, and keeps every cell in memory. This reader inflates the worksheet part a
-few megabytes at a time, cuts the XML at row boundaries and turns each block into column
-fragments with numpy byte scans and polars string kernels (both release the lock), so memory
-stays flat and reading overlaps with judging.
+the interpreter lock, and keeps every cell in memory. This reader inflates the worksheet part
+about a megabyte at a time, cuts the XML at row boundaries and turns each block into column
+fragments with numpy byte scans and polars string kernels (both release the lock, so two blocks
+are read at once and reading overlaps with judging); memory stays flat whatever the sheet size.
+
+How a block is read: the positions of its '<' bytes are the tags; each cell start tag
+(``<c r="..."``) is parsed with fixed-width reads of eight bytes at computed offsets (letters
+and row digits by table lookups and integer arithmetic), the tags that follow it must match one
+of the cell shapes byte for byte, and every other tag must be a row tag. The values (each ends
+at the next '<') are copied into one buffer and split by polars' CSV reader; numbers and dates
+are converted in bulk, the rare value holding an entity or escape in Python.
 
 Exactness: every value is the text the calamine path (``sheet_reader``) gives for the same cell.
 The reader handles the cell shapes that spreadsheet writers produce (``<c r=.. s=.. t=..>`` with
@@ -25,15 +32,22 @@ What calamine does, as this reader mirrors it (python-calamine 0.9 on calamine 0
   leap-year quirk (serials below 60 are one day later), or from 1904-01-01, rounded to the
   millisecond; below 1 a time of day, whole a date, otherwise a date-time;
 - a ``<v>`` after ``<f>`` is the value; a formula after its value empties the cell.
+
+Values come out stripped of surrounding white space and with blank ones null, as the chunks
+have them; calamine's own trimming of ``<t>`` text therefore only matters for the header, whose
+cells are read exactly.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
@@ -67,10 +81,13 @@ class _Unsupported(Exception):
 
 # Inflated bytes per worksheet block. Blocks end at a row boundary, so a block holds this much
 # plus the rest of one row.
-_BLOCK_BYTES = 2 << 20
+_BLOCK_BYTES = 1 << 20
 _FIRST_BLOCK_BYTES = 256 << 10
 # Inflated bytes per piece taken from zlib.
 _PIECE_BYTES = 1 << 20
+# Threads reading blocks at once (the machine this runs on has two cores, and a chunk is
+# judged while the next one is read).
+_READ_THREADS = 2
 # A single row larger than this (or XML without row ends) is left to calamine.
 _MAX_PENDING_BYTES = 64 << 20
 # Where ``<sheetData>`` must show up, and how far a sheet may run on without a closing tag.
@@ -86,7 +103,7 @@ _MS_PER_DAY = 86_400_000
 _EPOCH_TO_UNIX_MS = 25569 * _MS_PER_DAY  # 1899-12-30 to 1970-01-01
 
 # Number-format kinds of a cell style.
-_NUMBER, _DATE, _DURATION, _UNSURE = 0, 1, 2, 3
+_NUMBER, _DATE, _DURATION = 0, 1, 2
 _BUILTIN_DATE_IDS = frozenset({"14", "15", "16", "17", "18", "19", "20", "21", "22", "45", "47"})
 _BUILTIN_DURATION_IDS = frozenset({"46"})
 
@@ -99,6 +116,7 @@ _NUMBER_TEXT = r"^-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"
 _XML_WHITESPACE = " \t\n\r"
 
 
+@functools.cache
 def _word(pattern: bytes) -> tuple[int, int]:
     """The little-endian 64-bit value and mask that match ``pattern`` at a byte position."""
     if len(pattern) > 8:
@@ -279,14 +297,17 @@ def format_kind(code: str) -> int:
             depth = max(depth - 1, 0)
         elif char in "aA" and not ampm and depth == 0:
             ampm = True
-        elif (char in "pmPM/" and ampm and depth == 0) or (
-            char in "dmhysDMHYS" and not ampm and depth == 0
-        ):
+        elif depth == 0 and (char in "pmPM/" if ampm else char in "dmhysDMHYS"):
             return _DATE
-        elif not (elapsed and char.lower() == previous.lower()):
+        elif not (elapsed and _ascii_folded(char) == _ascii_folded(previous)):
             elapsed = previous == "[" and char in "mhsMHS"
         previous = char
     return _NUMBER
+
+
+def _ascii_folded(char: str) -> str:
+    # calamine compares letters ignoring ASCII case only.
+    return char.lower() if char.isascii() else char
 
 
 # ---------------------------------------------------------------------------------------------
@@ -960,6 +981,10 @@ class _Cells:
     preserve: np.ndarray
     block: bytearray
 
+    def last_row(self, before: int) -> int:
+        """The last row with a cell in this block, or ``before`` if it has none."""
+        return int(self.rows[-1]) if len(self.rows) else before
+
     def exact_text(self, index: int, strings: pl.Series | None) -> str:
         """The cell's text as calamine gives it, surrounding white space included."""
         kind = self.kinds[index]
@@ -974,12 +999,12 @@ class _Cells:
         return "" if where < 0 else self.texts[int(where)] or ""
 
 
-class _SheetReader:
-    """Turns worksheet blocks into cells, checking the file order from block to block."""
+class _BlockReader:
+    """Turns worksheet blocks into cells. Blocks are independent, so several can be read at
+    once; the order from one block to the next is checked by the caller."""
 
     def __init__(self, book: _Book) -> None:
         self.book = book
-        self.last_key = -1
 
     def cells(self, buf: bytearray, length: int) -> _Cells:
         """The cells of the block ``buf[:length]``, up to its first odd cell."""
@@ -1098,23 +1123,16 @@ class _SheetReader:
         flagged = np.flatnonzero(bad[:first_odd])
         if len(flagged):
             first_odd = int(flagged[0])
-        # File order: rows never go back and columns rise within a row. A row must not go on
-        # from the previous block either (two <row> elements with one number), since that
-        # block's rows are already built.
+        # File order: rows never go back and columns rise within a row.
         key = row[:first_odd] * 32768 + col[:first_odd]
-        steps = np.diff(key, prepend=self.last_key)
-        backwards = np.flatnonzero(steps <= 0)
+        backwards = np.flatnonzero(np.diff(key) <= 0)
         if len(backwards):
-            first_odd = int(backwards[0])
-        if first_odd and self.last_key >= 0 and row[0] == self.last_key // 32768:
-            first_odd = 0
+            first_odd = int(backwards[0]) + 1
 
         keep = slice(0, first_odd)
         texts, where, first_odd = self._values(
             a, words, kind[keep], start[keep], end[keep], style[keep], first_odd
         )
-        if first_odd:
-            self.last_key = int(row[first_odd - 1] * 32768 + col[first_odd - 1])
         keep = slice(0, first_odd)
         return _Cells(
             rows=row[keep],
@@ -1174,10 +1192,12 @@ class _SheetReader:
             except _Unsupported:
                 odd.append(int(cell))
             padded[index] = False
+        # Empty spans read as null; a value stripped or decoded to nothing is blank too.
+        blank = end[spans] == start[spans]
+        changed = np.flatnonzero(padded | (found.special & text_span))
         texts = _strip(texts, padded)
-        blank = texts.is_null().to_numpy()
-        if padded.any() or found.special.any():
-            blank |= (texts.str.len_bytes() == 0).fill_null(True).to_numpy()
+        if len(changed):
+            blank[changed] |= (texts.gather(changed).str.len_bytes() == 0).to_numpy()
         where[spans] = np.where(text_span & ~blank, np.arange(len(spans)), -1)
         pieces.append(texts)
         offset = len(texts)
@@ -1195,7 +1215,8 @@ class _SheetReader:
             dates = format_of == _DATE
             serial = values + 1462.0 if book.date1904 else values
             wrong = ~valid | ~np.isfinite(values)
-            wrong |= (format_of == _DURATION) | (format_of == _UNSURE)
+            # Durations ([h]:mm) are calamine's to read.
+            wrong |= format_of == _DURATION
             wrong |= dates & ((values < 0) | (serial >= _SERIAL_LIMIT))
             bad_at = np.flatnonzero(wrong)
             if len(bad_at):
@@ -1372,27 +1393,40 @@ class XlsxTable(Table):
     def _cells(self, first: int | None = None) -> Iterator[_Cells]:
         """The cells of the worksheet, block by block; the last one may stop at an odd cell.
 
-        A problem with the archive or the XML structure ends the stream with an odd, empty
-        block (calamine then reads on, or raises the file-level error).
+        Blocks are inflated here and read by a small pool of threads (numpy and polars work
+        outside the interpreter lock), a few blocks ahead. A problem with the archive or the
+        XML structure ends the stream with an odd, empty block (calamine then reads on, or
+        raises the file-level error).
         """
-        reader = _SheetReader(self._book)
-        try:
-            with open(self._path, "rb") as handle, zipfile.ZipFile(handle) as archive:
-                blocks = _element_blocks(
-                    handle,
-                    archive,
-                    self._book.sheet_entry,
-                    b"sheetData",
-                    b"</row>",
-                    first,
-                )
-                for buf, length in blocks:
-                    cells = reader.cells(buf, length)
+        reader = _BlockReader(self._book)
+        last_row = 0
+        with ThreadPoolExecutor(_READ_THREADS, thread_name_prefix="xlsx-block") as pool:
+            pending: deque[Future[_Cells]] = deque()
+            try:
+                with open(self._path, "rb") as handle, zipfile.ZipFile(handle) as archive:
+                    blocks = _element_blocks(
+                        handle, archive, self._book.sheet_entry, b"sheetData", b"</row>", first
+                    )
+                    for buf, length in blocks:
+                        pending.append(pool.submit(reader.cells, buf, length))
+                        if len(pending) < _READ_THREADS:
+                            continue
+                        cells = _following(pending.popleft().result(), last_row)
+                        yield cells
+                        if cells.odd:
+                            return
+                        last_row = cells.last_row(last_row)
+                while pending:
+                    cells = _following(pending.popleft().result(), last_row)
                     yield cells
                     if cells.odd:
                         return
-        except (_Unsupported, zipfile.BadZipFile, OSError, EOFError):
-            yield _no_cells()
+                    last_row = cells.last_row(last_row)
+            except (_Unsupported, zipfile.BadZipFile, OSError, EOFError):
+                yield _no_cells()
+            finally:
+                for future in pending:
+                    future.cancel()
 
     def _open(self) -> tuple[int, list[str], bool]:
         """Find the header (the first row showing anything) and a data row below it.
@@ -1430,7 +1464,7 @@ class XlsxTable(Table):
     def _frames(self, rows: int) -> Iterator[pl.DataFrame]:
         data_start = self._header_row + 1
         window = -1
-        parts: list[pl.DataFrame] = []
+        parts: list[pl.DataFrame] = []  # finished frames of the chunk being filled
         last_row = self._header_row
         resume: int | None = None
         for cells in self._cells():
@@ -1444,15 +1478,14 @@ class XlsxTable(Table):
                         if parts:
                             yield _joined(parts)
                         parts, window = [], index
+                    # One frame per block and chunk: a block's data is still in the cache.
                     parts.extend(self._parts(cells, segment))
             if cells.odd:
                 # The row of the last good cell may be incomplete, and without one the last
                 # row of the block before may go on: calamine reads that row again.
-                resume = int(cells.rows[-1]) if len(cells.rows) else last_row
-                resume = max(resume, data_start)
+                resume = max(cells.last_row(last_row), data_start)
                 break
-            if len(cells.rows):
-                last_row = int(cells.rows[-1])
+            last_row = cells.last_row(last_row)
         if resume is None:
             if parts:
                 yield _joined(parts)
@@ -1483,24 +1516,29 @@ class XlsxTable(Table):
             sheet.close()
 
     def _parts(self, cells: _Cells, segment: np.ndarray) -> list[pl.DataFrame]:
-        """Finished frames for the cells ``segment`` (consecutive, within one window)."""
-        rows = cells.rows[segment]
+        """Finished frames for the cells ``segment`` of a block (all within one chunk)."""
+        rows, cols, where = cells.rows[segment], cells.cols[segment], cells.where[segment]
+        # Each block's texts end with a null, which stands for every missing cell.
+        null = len(cells.texts) - 1
         breaks = np.flatnonzero(np.diff(rows) > _MAX_DENSE_GAP) + 1
-        return [self._part(cells, piece) for piece in np.split(segment, breaks)]
+        return [
+            self._part(rows[piece], cols[piece], where[piece], cells.texts, null)
+            for piece in np.split(np.arange(len(rows)), breaks)
+        ]
 
-    def _part(self, cells: _Cells, piece: np.ndarray) -> pl.DataFrame:
-        rows = cells.rows[piece]
+    def _part(
+        self, rows: np.ndarray, cols: np.ndarray, where: np.ndarray, texts: pl.Series, null: int
+    ) -> pl.DataFrame:
+        """One finished frame for cells of consecutive rows (blank rows between included)."""
         first = int(rows[0])
         height = int(rows[-1]) - first + 1
-        slots = self._slots[cells.cols[piece]]
-        where = cells.where[piece]
-        null = len(cells.texts) - 1
+        slots = self._slots[cols]
         width = len(self._positions)
         grid = np.full((width, height), null, dtype=np.int64)
         named = np.flatnonzero((slots < width) & (where >= 0))
         grid[slots[named], rows[named] - first] = where[named]
         # One gather for the whole grid; each column is a slice of it.
-        values = cells.texts.gather(grid.ravel())
+        values = texts.gather(grid.ravel())
         columns = {
             f"f{position}": values.slice(slot * height, height)
             for slot, position in enumerate(self._positions)
@@ -1518,6 +1556,17 @@ class XlsxTable(Table):
 
 
 _MAX_COLUMNS = 18279  # ZZZ + 1: three letters
+
+
+def _following(cells: _Cells, last_row: int) -> _Cells:
+    """``cells``, or an odd empty block if its first row does not come after ``last_row``.
+
+    A row must not go on from the block before (two <row> elements with one number): that
+    block's rows are built already.
+    """
+    if len(cells.rows) and cells.rows[0] <= last_row:
+        return _no_cells()
+    return cells
 
 
 def _joined(parts: list[pl.DataFrame]) -> pl.DataFrame:

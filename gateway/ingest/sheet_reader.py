@@ -11,8 +11,8 @@ and any XLSX it declines are read with python-calamine here.
 
 Memory: calamine parses the whole worksheet into its own cell grid when the sheet is opened
 (roughly 40 bytes per cell plus the text); only the conversion to chunks is streamed. XLSX
-allows at most 1,048,576 rows, which bounds that grid. The streaming reader holds one block
-of the worksheet (a few megabytes) and the chunk being built.
+allows at most 1,048,576 rows, which bounds that grid. The streaming reader holds a few
+blocks of the worksheet (about a megabyte each) and the chunk being built.
 """
 
 from __future__ import annotations
