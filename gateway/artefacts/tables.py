@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,12 +13,6 @@ from .safety import neutralise_frame
 REPORT_LEAD = ("row", "status", "codes", "warnings")
 CODE_SEPARATOR = "|"
 _E164 = r"^\+[0-9]+$"
-
-
-def _csv_bytes(frame: pl.DataFrame, *, header: bool) -> bytes:
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, include_header=header)
-    return buffer.getvalue()
 
 
 def _write_csv(frame: pl.DataFrame, out: Any, *, header: bool) -> None:
@@ -39,9 +32,7 @@ class CertifiedListWriter:
     def set_columns(self, columns: Iterable[str]) -> None:
         """Fix the output columns (the file's, internal ``_`` columns excluded) and write them."""
         self.columns = [c for c in columns if not c.startswith("_")]
-        self.out.write(
-            _csv_bytes(pl.DataFrame(schema={c: pl.Utf8 for c in self.columns}), header=True)
-        )
+        _write_csv(pl.DataFrame(schema={c: pl.Utf8 for c in self.columns}), self.out, header=True)
 
     def write(self, frame: pl.DataFrame) -> None:
         """Append a chunk of accepted rows."""
