@@ -1,9 +1,9 @@
 """Judging one batch: read it, run ruleset 1, write the artefacts and sign the decision.
 
-Three threads share the work of a batch: one reads the next chunk (see ``ingest.read_ahead``),
-the calling one judges, and one writes the certified list and the report rows of the chunks
+Four threads share the work of a batch: one reads the next chunk (see ``ingest.read_ahead``),
+the calling one judges, one writes the certified list and one the report rows of the chunks
 already judged. polars, numpy and hashlib release the interpreter lock for their heavy work, so
-the three overlap on a machine with a few cores.
+they overlap on a machine with a few cores.
 """
 
 from __future__ import annotations
@@ -77,8 +77,8 @@ class BackgroundWrites:
     A failed write is raised in the submitting thread, by the next ``submit`` or by ``wait``.
     """
 
-    def __init__(self, pending: int = _WRITES_PENDING) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="artefacts")
+    def __init__(self, name: str, pending: int = _WRITES_PENDING) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"write-{name}")
         self._pending: deque[Future[None]] = deque()
         self._limit = pending
 
@@ -120,11 +120,20 @@ def judge_batch(rt: Runtime, manifest: dict[str, Any], *, progress: Progress) ->
             report_out = store.writer(artefact_key(batch_id, "report.csv"))
             report_csv = ReportCsvWriter(report_out)
             unchecked: list[pl.Series] = []
-            writes = BackgroundWrites()
+            # The certified list and the report are written by a thread each: they share
+            # nothing, and the last chunks' writes then finish side by side.
+            certified_writes = BackgroundWrites("certified")
+            report_writes = BackgroundWrites("report")
 
             def report(frame: pl.DataFrame) -> None:
                 spool.add(frame)
                 report_csv.write(frame)
+
+            def on_accepted(frame: pl.DataFrame) -> None:
+                certified_writes.submit(certified.write, frame)
+
+            def on_report(frame: pl.DataFrame) -> None:
+                report_writes.submit(report, frame)
 
             rejection: FileRejected | None = None
             try:
@@ -143,22 +152,25 @@ def judge_batch(rt: Runtime, manifest: dict[str, Any], *, progress: Progress) ->
                             now=now,
                             mode="service",
                             chunk_rows=rt.config.chunk_rows,
-                            on_accepted=lambda frame: writes.submit(certified.write, frame),
-                            on_report=lambda frame: writes.submit(report, frame),
+                            on_accepted=on_accepted,
+                            on_report=on_report,
                             on_unchecked=unchecked.append,
                             on_progress=progress,
                         ).to_dict()
                 except FileRejected as exc:
                     # The report keeps the rows of the chunks judged before the problem showed.
                     rejection = exc
-                writes.wait()
+                certified_writes.wait()
+                report_writes.wait()
             except BaseException:
-                writes.close()
+                certified_writes.close()
+                report_writes.close()
                 certified_out.abort()
                 report_out.abort()
                 raise
             finally:
-                writes.close()
+                certified_writes.close()
+                report_writes.close()
             if rejection is not None:
                 outcome = _file_rejection(rejection)
             if outcome["decision"] == "awaiting_rpo":

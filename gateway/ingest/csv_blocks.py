@@ -44,6 +44,8 @@ _CR = ord("\r")
 _MAX_RECORD_BYTES = 8 << 20
 # Up to this many quotes in a block, quoted spans are examined one by one; beyond, by polars.
 _SPAN_LOOP_LIMIT = 50_000
+# The first block of a file is this many times smaller than the others.
+_FIRST_BLOCK_DIVISOR = 4
 
 _LONE_CR_BYTES = re.compile(b"\r(?!\n)")
 _NBSP_BYTES = re.compile(b"\xc2\xa0")
@@ -128,7 +130,10 @@ class BlockParser:
             return
         mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         try:
-            want = self.block_bytes
+            # The first blocks are smaller, so that whoever consumes the frames can start
+            # sooner; the size doubles up to ``block_bytes``.
+            step = max(1, self.block_bytes // _FIRST_BLOCK_DIVISOR)
+            want = step
             while offset < size:
                 end = min(offset + want, size)
                 eof = end == size
@@ -153,7 +158,8 @@ class BlockParser:
                 del window
                 _release(mapped, offset, cut)
                 offset = cut
-                want = self.block_bytes
+                step = min(2 * step, self.block_bytes)
+                want = step
         finally:
             _close_map(mapped)
 

@@ -16,6 +16,7 @@ from gateway.storage import (
     S3ObjectStore,
     open_store,
 )
+from gateway.storage import local as local_module
 from gateway.storage import s3 as s3_module
 
 
@@ -77,14 +78,26 @@ def test_compare_and_swap_on_missing_key_fails(store):
 
 def test_streaming_writer_is_invisible_until_commit(store, monkeypatch):
     monkeypatch.setattr(s3_module, "PART_SIZE", 5 * 1024 * 1024)
-    chunk = b"0123456789abcdef" * 65536  # 1 MiB
+    # The local writer hands what it wrote to the kernel every few megabytes.
+    monkeypatch.setattr(local_module, "_WRITEBACK_BYTES", 3 * 1024 * 1024)
+    chunks = [bytes([65 + i]) * (1 << 20) for i in range(12)]  # 1 MiB each, told apart
     with store.writer("big/upload") as out:
-        for _ in range(12):
+        for chunk in chunks:
             out.write(chunk)
             assert not store.exists("big/upload")
-    assert store.size("big/upload") == 12 * len(chunk)
+    assert store.size("big/upload") == 12 * (1 << 20)
     with store.open("big/upload") as src:
-        assert src.read(16) == b"0123456789abcdef"
+        assert src.read() == b"".join(chunks)
+
+
+def test_aborted_writer_leaves_nothing_after_writeback_started(store, monkeypatch):
+    monkeypatch.setattr(local_module, "_WRITEBACK_BYTES", 1 << 20)
+    with pytest.raises(RuntimeError), store.writer("partial/big") as out:
+        for _ in range(3):
+            out.write(b"y" * (1 << 20))
+        raise RuntimeError("client went away")
+    assert not store.exists("partial/big")
+    assert list(store.list("partial/")) == []
 
 
 def test_aborted_writer_leaves_nothing(store):
