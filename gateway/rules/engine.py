@@ -393,22 +393,18 @@ def _code_lists(flags: pl.DataFrame, codes: list[str], name: str) -> pl.Series:
     """For each row, the codes whose flag is set, in the given order.
 
     Rows are few distinct combinations of codes, so each row's combination is encoded as a bit
-    mask and the lists are built once per distinct mask, then joined back.
+    mask and the lists are built once per distinct mask, then gathered for every row.
     """
-    masks = flags.select(
-        pl.sum_horizontal([pl.col(c).cast(pl.Int64) * (1 << i) for i, c in enumerate(codes)]).alias(
-            "mask"
-        )
+    masks = np.zeros(flags.height, dtype=np.int64)
+    for bit, code in enumerate(codes):
+        masks |= flags.get_column(code).to_numpy().astype(np.int64) << bit
+    distinct, which = np.unique(masks, return_inverse=True)
+    lists = pl.Series(
+        name,
+        [[c for i, c in enumerate(codes) if m >> i & 1] for m in distinct.tolist()],
+        dtype=pl.List(pl.Utf8),
     )
-    distinct = masks.get_column("mask").unique().to_list()
-    lists = pl.DataFrame(
-        {
-            "mask": distinct,
-            name: [[c for i, c in enumerate(codes) if m >> i & 1] for m in distinct],
-        },
-        schema={"mask": pl.Int64, name: pl.List(pl.Utf8)},
-    )
-    return masks.join(lists, on="mask", how="left", maintain_order="left").get_column(name)
+    return lists.gather(which.astype(np.uint32))
 
 
 def _rule_expressions(ctx: _Context) -> list[pl.Expr]:
