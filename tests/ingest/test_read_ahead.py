@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import polars as pl
 import pytest
@@ -13,6 +14,33 @@ from tests.ingest.ingest_samples import HEADER, good_row, write
 
 def test_yields_every_item_in_order():
     assert list(read_ahead(iter(range(100)), depth=3)) == list(range(100))
+
+
+def _settle(produced: list[int], at_least: int) -> None:
+    """Wait until the reader made ``at_least`` items, then give it time to make more."""
+    deadline = time.monotonic() + 10
+    while len(produced) < at_least and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)
+
+
+@pytest.mark.parametrize("depth", [1, 3])
+def test_no_more_than_depth_items_are_read_beyond_the_one_held(depth):
+    produced: list[int] = []
+
+    def source():
+        for number in range(100):
+            produced.append(number)
+            yield number
+
+    items = read_ahead(source(), depth=depth)
+    assert next(items) == 0
+    _settle(produced, 1 + depth)
+    assert len(produced) == 1 + depth
+    assert next(items) == 1
+    _settle(produced, 2 + depth)
+    assert len(produced) == 2 + depth
+    items.close()
 
 
 def test_chunks_of_a_file_are_the_same_read_ahead_or_not(tmp_path):
