@@ -5,6 +5,7 @@ process of its own (``gateway.bench.measure``) or, for the upload, in a real ser
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -87,6 +88,9 @@ def _batch_job(ctx: Context, case: int, rows: int, kind: str) -> dict[str, Any]:
     batch_id = upload_batch(stage, batch.files["batch"])
     staged = time.perf_counter() - started
     size = batch.files["batch"].stat().st_size
+    # The generated files are not the service's: their writeback to disk should not run
+    # during the measured job (the upload itself was made durable by its commit).
+    os.sync()
     ctx.log(f"case {case}: running the batch job in a fresh process")
     result = run_measurement(
         "job",

@@ -30,12 +30,15 @@ by region among those sharing +39 (Italy, then Vatican City by its leading digit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from gateway.phones.numbering import (
     DescriptorPattern,
     NumberingPlan,
     RegionPlan,
+    TypeRule,
     build_plan,
     python_whitespace_class,
 )
@@ -56,6 +59,9 @@ _ASCII = r"^[\x00-\x7f]*$"
 _RFC3966_PARAMETERS = r";phone-context=|;isub="
 
 _BLANK = f"^{python_whitespace_class()}*$"
+# The types nearly every number has; the rarer ones are looked for first (see
+# _region_type_codes).
+_COMMON_TYPES = frozenset({"fixed_line_or_mobile", "fixed_line", "mobile"})
 
 _STATUS = "phone_status"
 _E164 = "phone_e164"
@@ -86,14 +92,16 @@ def _type_names(plan: NumberingPlan) -> list[str]:
     return list(names)
 
 
-def _region_type_codes(nsn: pl.Series, region: RegionPlan, codes: dict[str, int]) -> pl.Series:
-    """The type code of each national number under one region's metadata, null if unknown.
+def _chain_codes(
+    nsn: pl.Series, region: RegionPlan, codes: dict[str, int], rules: Sequence[TypeRule]
+) -> pl.Series:
+    """The type code of each national number under ``rules`` of one region, null if unknown.
 
     Each distinct pattern runs once over the column, all of them side by side; the library's
     first-match order is then applied to the boolean columns.
     """
     patterns = {region.general.regex: region.general}
-    for rule in region.rules:
+    for rule in rules:
         for desc in rule.descriptors:
             patterns.setdefault(desc.regex, desc)
     columns = {regex: f"_match{index}" for index, regex in enumerate(patterns)}
@@ -109,12 +117,33 @@ def _region_type_codes(nsn: pl.Series, region: RegionPlan, codes: dict[str, int]
         return condition
 
     chain = pl.when(~matches(region.general)).then(pl.lit(None, dtype=pl.UInt8))
-    for rule in region.rules:
+    for rule in rules:
         condition = matches(rule.descriptors[0])
         for desc in rule.descriptors[1:]:
             condition = condition & matches(desc)
         chain = chain.when(condition).then(pl.lit(codes[rule.type_name], dtype=pl.UInt8))
     return frame.select(chain.otherwise(pl.lit(None, dtype=pl.UInt8))).to_series()
+
+
+def _region_type_codes(nsn: pl.Series, region: RegionPlan, codes: dict[str, int]) -> pl.Series:
+    """The type code of each national number under one region's metadata, null if unknown.
+
+    Most numbers are fixed lines or mobiles, and the rarer types' patterns are tried before
+    those. One pass with all the rarer patterns as alternatives finds the few numbers any of
+    them can match; the others cannot satisfy those rules, so the chain without them decides
+    the same type for them, and only the few go through the whole chain.
+    """
+    rare = [rule for rule in region.rules if rule.type_name not in _COMMON_TYPES]
+    common = [rule for rule in region.rules if rule.type_name in _COMMON_TYPES]
+    if not rare or not common:
+        return _chain_codes(nsn, region, codes, region.rules)
+    alternatives = dict.fromkeys(desc.regex for rule in rare for desc in rule.descriptors)
+    maybe_rare = nsn.str.contains("|".join(f"(?:{regex})" for regex in alternatives))
+    result = _chain_codes(nsn, region, codes, common)
+    rows = maybe_rare.fill_null(False).arg_true()
+    if len(rows):
+        result = result.scatter(rows, _chain_codes(nsn.gather(rows), region, codes, region.rules))
+    return result
 
 
 def _type_codes(nsn: pl.Series, plan: NumberingPlan, codes: dict[str, int]) -> pl.Series:
