@@ -88,6 +88,12 @@ class BackgroundWrites:
             self._pending.popleft().result()
         self._pending.append(self._pool.submit(write, frame))
 
+    def then(self, call: Callable[[], Any]) -> Future[Any]:
+        """Queue ``call()`` to run after the writes queued so far; return its future."""
+        future = self._pool.submit(call)
+        self._pending.append(future)
+        return future
+
     def wait(self) -> None:
         """Wait for every queued write."""
         while self._pending:
@@ -135,7 +141,6 @@ def judge_batch(rt: Runtime, manifest: dict[str, Any], *, progress: Progress) ->
             def on_report(frame: pl.DataFrame) -> None:
                 report_writes.submit(report, frame)
 
-            rejection: FileRejected | None = None
             try:
                 try:
                     table = open_table(
@@ -159,29 +164,19 @@ def judge_batch(rt: Runtime, manifest: dict[str, Any], *, progress: Progress) ->
                         ).to_dict()
                 except FileRejected as exc:
                     # The report keeps the rows of the chunks judged before the problem showed.
-                    rejection = exc
-                certified_writes.wait()
+                    outcome = _file_rejection(exc)
                 report_writes.wait()
-            except BaseException:
-                certified_writes.close()
-                report_writes.close()
-                certified_out.abort()
-                report_out.abort()
-                raise
-            finally:
-                certified_writes.close()
-                report_writes.close()
-            if rejection is not None:
-                outcome = _file_rejection(rejection)
-            if outcome["decision"] == "awaiting_rpo":
-                certified_out.abort()
-                report_out.abort()
-                return _await_rpo(rt, batch_id, outcome, unchecked, now)
-            if outcome["decision"] == "certified":
-                certified_out.commit()
-            else:
-                certified_out.abort()
-            try:
+                sealed_list: tuple[Future[Any], HashingWriter] | None = None
+                if outcome["decision"] == "certified":
+                    # The certified list is made durable while the report is sealed; the
+                    # decision is signed only once it is.
+                    sealed_list = (certified_writes.then(certified_out.commit), hashed)
+                else:
+                    certified_writes.wait()
+                    certified_out.abort()
+                if outcome["decision"] == "awaiting_rpo":
+                    report_out.abort()
+                    return _await_rpo(rt, batch_id, outcome, unchecked, now)
                 return _seal(
                     rt,
                     manifest,
@@ -191,9 +186,17 @@ def judge_batch(rt: Runtime, manifest: dict[str, Any], *, progress: Progress) ->
                     spool,
                     (report_out, report_csv),
                     now,
-                    certified_sha256=hashed.sha256 if outcome["decision"] == "certified" else None,
+                    certified=sealed_list,
                 )
+            except BaseException:
+                certified_writes.close()
+                report_writes.close()
+                certified_out.abort()
+                report_out.abort()
+                raise
             finally:
+                certified_writes.close()
+                report_writes.close()
                 report_out.abort()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -254,9 +257,13 @@ def _seal(
     report_csv: tuple[ObjectWriter, ReportCsvWriter],
     now: datetime,
     *,
-    certified_sha256: str | None,
+    certified: tuple[Future[Any], HashingWriter] | None,
 ) -> dict[str, Any]:
-    """Write the report, sign the decision, and describe the final state."""
+    """Write the report, sign the decision, and describe the final state.
+
+    ``certified`` is the commit of the certified list under way and the writer that hashed
+    it, for a certified batch: the decision is signed only after that commit succeeded.
+    """
     store = rt.store
     batch_id = manifest["id"]
     decision = outcome["decision"]
@@ -276,6 +283,11 @@ def _seal(
     csv_rows.finish()
     csv_out.commit()
 
+    certified_sha256 = None
+    if certified is not None:
+        commit, hashed_list = certified
+        commit.result()
+        certified_sha256 = hashed_list.sha256
     vendor = vendor_org.get("profile") or {}
     buyer = buyer_org.get("profile") or {}
     valid_until = outcome.get("valid_until") if decision == "certified" else None

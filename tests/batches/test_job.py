@@ -103,6 +103,30 @@ def test_internal_error_fails_the_batch_and_admin_retry_recovers(client, runtime
     assert manifests.load(store, batch["id"])[0]["attempts"] == 2
 
 
+def test_a_certified_list_that_cannot_be_stored_signs_nothing(client, runtime, store,
+                                                              vendor_ready, buyer_ready,
+                                                              monkeypatch):
+    from gateway.storage import local
+
+    import_rpo(store, rpo_csv(5))
+    real_commit = local._LocalWriter.commit
+
+    def commit(self):
+        if self.path.name == "certified.csv":
+            raise OSError("no space left on device")
+        return real_commit(self)
+
+    monkeypatch.setattr(local._LocalWriter, "commit", commit)
+    batch = upload(client, vendor_ready, buyer_ready.id, sample_csv(5)).json
+    runtime.jobs.join(timeout=60)
+    failed = client.get(f"/api/v1/batches/{batch['id']}", headers=vendor_ready.auth).json
+    assert failed["state"] == "failed"
+    assert failed["error"]["type"] == "OSError"
+    assert not set(failed["artefacts"]) & {"certified_csv", "decision", "report_json"}
+    assert not store.exists(f"batches/{batch['id']}/decision.jws")
+    assert not store.exists(f"batches/{batch['id']}/certified.csv")
+
+
 def test_two_workers_racing_move_the_batch_once(app_config, tmp_path):
     # Two independent runtimes (as two processes would be) share one store.
     first = create_app(app_config)
