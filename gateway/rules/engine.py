@@ -384,9 +384,22 @@ def _field_checks(inputs: pl.DataFrame, ctx: _Context) -> pl.DataFrame:
         declared_host_expr(pl.col("consent_source"), ctx.domains).alias("_host_ok"),
     )
     return checks.with_columns(
+        _same_entity(inputs.get_column("collected_by"), ctx.legal_entity).alias("_same_entity"),
         is_fiscal_code(inputs.get_column("fiscal_code")).alias("_cf_ok"),
         parse_timestamps(inputs.get_column("double_optin_at")).alias("_optin"),
     )
+
+
+def _same_entity(collected_by: pl.Series, legal_entity: str) -> pl.Series:
+    """Whether each collector is the vendor's legal entity (null where none is given).
+
+    A column holds few distinct collectors, so each is normalised once.
+    """
+    distinct = collected_by.drop_nulls().unique()
+    same = distinct.filter(
+        distinct.to_frame().select(_norm_id(pl.col(distinct.name)) == legal_entity).to_series()
+    )
+    return collected_by.is_in(same.to_list())
 
 
 def _code_lists(flags: pl.DataFrame, codes: list[str], name: str) -> pl.Series:
@@ -459,9 +472,7 @@ def _rule_expressions(ctx: _Context) -> list[pl.Expr]:
         ),
         "THIRD_PARTY_CONSENT_MISSING": ok & ~c("_third_yes"),
         "SECTOR_NOT_COVERED": ok & known & ~covers.fill_null(False),
-        "CASCADING_TRANSFER": ok
-        & c("collected_by").is_not_null()
-        & (_norm_id(c("collected_by")) != ctx.legal_entity),
+        "CASCADING_TRANSFER": ok & c("collected_by").is_not_null() & ~c("_same_entity"),
         "CONSENT_IP_INVALID": ok & ip_given & ~c("_ip_ok"),
         "DOUBLE_OPTIN_INVALID": ok & optin_bad,
         "CONSENT_PROOF_MISSING": ok & ~documented if ctx.require_proof else pl.lit(False),
