@@ -63,15 +63,49 @@ class _QuotedContent(NamedTuple):
     breaks: bool
 
 
+class _ByteCounts:
+    """How many times one byte occurs before any offset of a block, from a single pass.
+
+    The comparison mask is packed to bits, 64 bytes of the block per word; the count before
+    an offset is the sum of the popcounts of the words before it plus that of the low bits of
+    its own word. This avoids listing every delimiter of a block (about 17 per record), which
+    costs several times more than the comparison.
+    """
+
+    def __init__(self, arr: np.ndarray, byte: int) -> None:
+        bits = np.packbits(arr == byte, bitorder="little")
+        # A spare word, so that the word of the block's end offset always exists.
+        words = np.zeros((len(bits) + 7) // 8 + 1, dtype="<u8")
+        words.view(np.uint8)[: len(bits)] = bits
+        before = np.zeros(len(words) + 1, dtype=np.int64)
+        np.cumsum(np.bitwise_count(words), out=before[1:])
+        self._arr = arr
+        self._byte = byte
+        self._words = words
+        self._before_word = before
+
+    def before(self, offsets: np.ndarray) -> np.ndarray:
+        """For each offset (0 to the block's size), the matches at smaller offsets."""
+        offsets = np.asarray(offsets, dtype=np.int64)
+        index = offsets >> 6
+        below = (np.uint64(1) << (offsets & 63).astype(np.uint64)) - np.uint64(1)
+        return self._before_word[index] + np.bitwise_count(self._words[index] & below)
+
+    def positions(self) -> np.ndarray:
+        """Every offset where the byte is (for the rare paths that need them all)."""
+        return np.flatnonzero(self._arr == self._byte)
+
+
 def _quoted_content_at(
-    quotes: np.ndarray, feeds: np.ndarray, delims: np.ndarray, tab_delimited: bool
+    quotes: np.ndarray, feeds: np.ndarray, delims: _ByteCounts, tab_delimited: bool
 ) -> _QuotedContent:
-    """What the quoted values of a block hold, from the positions of its quotes, line feeds
-    and delimiters (vectorised: no per-value loop holding the interpreter lock)."""
+    """What the quoted values of a block hold, from the positions of its quotes and line
+    feeds and the delimiter counts (vectorised: no per-value loop holding the interpreter
+    lock)."""
     # An unclosed last quote opens no span (its record is judged by the field counts).
     closes = quotes[1::2]
     opens = quotes[0::2][: len(closes)]
-    delimiters = int((np.searchsorted(delims, closes) - np.searchsorted(delims, opens)).sum())
+    delimiters = int((delims.before(closes) - delims.before(opens)).sum())
     breaks = bool((np.searchsorted(feeds, closes) > np.searchsorted(feeds, opens)).any())
     if tab_delimited and delimiters:
         # A tab inside quotes is whitespace to strip at a value's edge (see the block check).
@@ -450,12 +484,12 @@ class BlockParser:
         ).item()
         return _QuotedContent(int(counted or 0), True)
 
-    def _separators(self, arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Where the line feeds and the delimiters of a block are, quoted or not."""
-        return np.flatnonzero(arr == _LF), np.flatnonzero(arr == self.delim_byte)
+    def _separators(self, arr: np.ndarray) -> tuple[np.ndarray, _ByteCounts]:
+        """Where the line feeds of a block are, and its delimiter counts, quoted or not."""
+        return np.flatnonzero(arr == _LF), _ByteCounts(arr, self.delim_byte)
 
     def _field_counts(
-        self, arr: np.ndarray, quotes: np.ndarray | None, feeds: np.ndarray, delims: np.ndarray
+        self, arr: np.ndarray, quotes: np.ndarray | None, feeds: np.ndarray, delims: _ByteCounts
     ) -> np.ndarray:
         """Each record's number of fields, from where delimiters and line feeds fall."""
         quoted = quotes is not None and len(quotes) > 0
@@ -464,17 +498,18 @@ class BlockParser:
         ends = feeds
         if len(arr) and arr[-1] != _LF:
             ends = np.append(feeds, len(arr))
-        counts = np.diff(np.searchsorted(delims, ends), prepend=0) + 1
+        counts = np.diff(delims.before(ends), prepend=0) + 1
         if quoted:
             assert quotes is not None
             if len(quotes) % 2:
                 # An unclosed quote: everything after it is inside, as the parity says.
-                outside = delims[(np.searchsorted(quotes, delims) & 1) == 0]
+                every = delims.positions()
+                outside = every[(np.searchsorted(quotes, every) & 1) == 0]
                 return np.diff(np.searchsorted(outside, ends), prepend=0) + 1
             # Delimiters inside a quoted value separate nothing: count them per quoted span
             # and take them off the record the span belongs to.
             opens, closes = quotes[0::2], quotes[1::2]
-            inside = np.searchsorted(delims, closes) - np.searchsorted(delims, opens)
+            inside = delims.before(closes) - delims.before(opens)
             if inside.any():
                 records = np.searchsorted(ends, opens)
                 counts -= np.bincount(records, weights=inside, minlength=len(counts)).astype(

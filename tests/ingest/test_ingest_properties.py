@@ -3,6 +3,7 @@ whatever the chunk size (small chunks force many block boundaries)."""
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -85,3 +86,18 @@ def test_reader_matches_the_csv_module(tmp_path, sample, rows):
     assert all(chunk.height <= rows for chunk in chunks)
     got = pl.concat(chunks).rows()
     assert got == expected
+
+
+@given(
+    data=st.binary(max_size=300).map(lambda raw: bytes(b % 4 + 42 for b in raw)),
+    byte=st.sampled_from([42, 44]),
+)
+def test_byte_counts_before_any_offset_match_a_plain_count(data, byte):
+    from gateway.ingest.csv_blocks import _ByteCounts
+
+    arr = np.frombuffer(data, dtype=np.uint8)
+    counts = _ByteCounts(arr, byte)
+    offsets = np.arange(len(arr) + 1)
+    expected = np.array([data[:offset].count(bytes([byte])) for offset in offsets])
+    assert counts.before(offsets).tolist() == expected.tolist()
+    assert counts.positions().tolist() == [i for i, b in enumerate(data) if b == byte]
