@@ -29,8 +29,9 @@ class Config:
     sweep_seconds: float = 15.0
     start_jobs: bool = True
     # Rows judged at a time. Larger chunks spread the fixed cost of each chunk over more rows;
-    # a job holds about 3 KB per chunk row (the chunk judged, the next one read, the writes).
-    chunk_rows: int = 81920
+    # a job holds about 4 KB per chunk row (the chunk read, the one whose phone numbers are
+    # classified, the one judged, and the writes).
+    chunk_rows: int = 57344
     secret_key: str | None = None
     public_url: str = "http://127.0.0.1:8000"
     cookie_secure: bool = False

@@ -36,7 +36,7 @@ Decisions where domain.md is silent, in one place:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -222,16 +222,16 @@ def evaluate(
     totals = _Totals()
     seen = SeenNumbers()
     columns = list(table.columns)
-    # Two helper threads per batch judge the non-phone columns of a chunk (the consent times,
-    # the costliest, in one; everything else in the other) while the calling thread judges its
-    # numbers, and another thread reads the next chunk meanwhile (polars and numpy release the
-    # GIL).
+    # A pipeline of threads (polars and numpy release the GIL): one reads chunks, one
+    # classifies the phone numbers of the chunk read before, and this one judges the chunk
+    # classified before that, with two helper threads judging its other columns (the consent
+    # times, the costliest, in one; everything else in the other).
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rules") as helper:
-        for chunk in read_ahead(table.iter_chunks(chunk_rows)):
-            if not chunk.height:
-                continue
+        chunks = read_ahead(_classified(read_ahead(table.iter_chunks(chunk_rows))))
+        for chunk, phones in chunks:
             _judge_chunk(
                 chunk,
+                phones,
                 columns,
                 ctx,
                 rpo,
@@ -248,6 +248,17 @@ def evaluate(
     return _decide(ctx, rpo, mode, totals, on_unchecked, chunk_rows)
 
 
+def _classified(chunks: Iterator[pl.DataFrame]) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+    """Each non-empty chunk with its phone numbers classified.
+
+    Run in a thread of its own between the reader and the judging thread: classifying is the
+    longest single step of a chunk, and it needs nothing from the chunks before.
+    """
+    for chunk in chunks:
+        if chunk.height:
+            yield chunk, classify_phones(_text(chunk, "phone"))
+
+
 def _text(chunk: pl.DataFrame, name: str) -> pl.Series:
     if name in chunk.columns:
         return chunk.get_column(name).cast(pl.Utf8)
@@ -256,6 +267,7 @@ def _text(chunk: pl.DataFrame, name: str) -> pl.Series:
 
 def _judge_chunk(
     chunk: pl.DataFrame,
+    phones: pl.DataFrame,
     columns: list[str],
     ctx: _Context,
     rpo: RpoIndex,
@@ -275,7 +287,6 @@ def _judge_chunk(
     consent_future = helper.submit(parse_timestamps, inputs.get_column("consent_timestamp"))
     fields_future = helper.submit(_field_checks, inputs, ctx)
 
-    phones = classify_phones(inputs.get_column("phone"))
     status = phones.get_column("phone_status")
     e164 = phones.get_column("phone_e164")
     keys = e164_keys(e164)
