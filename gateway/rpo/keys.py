@@ -14,11 +14,12 @@ NULL_KEY = -1  # stands for "no number" in numpy arrays of keys
 
 def e164_keys(values: pl.Series) -> pl.Series:
     """Int64 keys of E.164 strings; null for anything that is not ``+`` and digits."""
-    values = values.cast(pl.Utf8)
-    digits = values.str.strip_prefix("+")
+    text = pl.col("value")
+    digits = text.str.strip_prefix("+")
     keys = digits.cast(pl.Int64, strict=False)
-    ok = values.str.starts_with("+") & (digits.str.len_bytes() <= 15) & (keys > 0)
-    return pl.select(pl.when(ok).then(keys)).to_series().alias(values.name)
+    ok = text.str.starts_with("+") & (digits.str.len_bytes() <= 15) & (keys > 0)
+    frame = values.cast(pl.Utf8).rename("value").to_frame()
+    return frame.select(pl.when(ok).then(keys)).to_series().alias(values.name)
 
 
 def keys_to_e164(keys: np.ndarray | pl.Series) -> pl.Series:

@@ -249,14 +249,16 @@ def evaluate(
 
 
 def _classified(chunks: Iterator[pl.DataFrame]) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
-    """Each non-empty chunk with its phone numbers classified.
+    """Each non-empty chunk with its phone numbers classified, and their keys (``_key``).
 
     Run in a thread of its own between the reader and the judging thread: classifying is the
     longest single step of a chunk, and it needs nothing from the chunks before.
     """
     for chunk in chunks:
         if chunk.height:
-            yield chunk, classify_phones(_text(chunk, "phone"))
+            phones = classify_phones(_text(chunk, "phone"))
+            keys = e164_keys(phones.get_column("phone_e164")).alias("_key")
+            yield chunk, phones.with_columns(keys)
 
 
 def _text(chunk: pl.DataFrame, name: str) -> pl.Series:
@@ -289,7 +291,7 @@ def _judge_chunk(
 
     status = phones.get_column("phone_status")
     e164 = phones.get_column("phone_e164")
-    keys = e164_keys(e164)
+    keys = phones.get_column("_key")
     key_values = keys.fill_null(NULL_KEY).to_numpy()
     # Malformed rows take part in no number-based rule (their fields are misaligned).
     judged = np.where(malformed.to_numpy(), NULL_KEY, key_values)
