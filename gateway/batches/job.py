@@ -14,6 +14,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -96,7 +97,12 @@ def _fail(rt: Runtime, batch_id: str, exc: BaseException, token: str) -> None:
 
 
 class Progress:
-    """Writes progress and renews the lease at most once a second."""
+    """Writes progress and renews the lease at most once a second, in a background thread.
+
+    The judging thread never waits on the store for progress. A write that finds the lease
+    lost (``StaleManifest``) is raised in the judging thread by its next call, or by
+    ``close``, so the job stops.
+    """
 
     def __init__(self, rt: Runtime, batch_id: str, token: str) -> None:
         self.rt = rt
@@ -104,13 +110,31 @@ class Progress:
         self.token = token
         self.rows_done = 0
         self._last = 0.0
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="progress")
+        self._writing: Future[None] | None = None
 
     def __call__(self, rows_done: int) -> None:
         self.rows_done = rows_done
+        if self._writing is not None and self._writing.done():
+            self._settle()
         now = time.monotonic()
-        if now - self._last >= PROGRESS_SECONDS:
+        if self._writing is None and now - self._last >= PROGRESS_SECONDS:
             self._last = now
-            self.write()
+            self._writing = self._pool.submit(self.write)
+
+    def _settle(self) -> None:
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.result()
+
+    def close(self, *, raise_error: bool = True) -> None:
+        """Wait for the write under way (raising its error, if asked) and stop the thread."""
+        try:
+            if raise_error:
+                self._settle()
+        finally:
+            self._pool.shutdown(wait=True)
+            self._writing = None
 
     def write(self, rows_total: int | None = None) -> None:
         def step(m: dict[str, Any]) -> None:
@@ -143,7 +167,13 @@ def _judge(rt: Runtime, manifest: dict[str, Any]) -> None:
     from .judge import judge_batch
 
     token = manifest["lease"]["token"]
-    outcome = judge_batch(rt, manifest, progress=Progress(rt, manifest["id"], token))
+    progress = Progress(rt, manifest["id"], token)
+    try:
+        outcome = judge_batch(rt, manifest, progress=progress)
+    except BaseException:
+        progress.close(raise_error=False)
+        raise
+    progress.close()
     finish(rt, manifest["id"], outcome, token)
 
 

@@ -14,6 +14,8 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from gateway import audit, create_app
 from gateway.batches import manifest as manifests
 from tests.support import BUYER_PROFILE, VENDOR_PROFILE, make_org, set_profile
@@ -159,6 +161,33 @@ def test_two_workers_racing_move_the_batch_once(app_config, tmp_path):
               if e["target"] == batch["id"] and e["action"] == "batch.validating"]
     assert len(claims) == 1
     assert manifest["attempts"] == 1
+
+
+def test_a_job_whose_lease_was_taken_stops_at_its_next_progress(app_config):
+    from gateway.batches.job import Progress, claim
+
+    app = create_app(app_config)
+    rt = app.extensions["gateway"]
+    store = rt.store
+    vendor, buyer = make_org(store, "vendor", "V"), make_org(store, "buyer", "B")
+    set_profile(store, vendor, VENDOR_PROFILE)
+    set_profile(store, buyer, BUYER_PROFILE)
+    batch = upload(app.test_client(), vendor, buyer.id, sample_csv(3)).json
+    manifest = claim(rt, batch["id"])
+    progress = Progress(rt, batch["id"], manifest["lease"]["token"])
+    progress(1)  # written in the background, under the lease
+    progress.close()
+    assert manifests.load(store, batch["id"])[0]["progress"]["rows_done"] == 1
+
+    def take_over(m):
+        m["lease"] = manifests.new_lease(60)
+
+    manifests.update(store, batch["id"], take_over)
+    progress = Progress(rt, batch["id"], manifest["lease"]["token"])
+    progress(2)
+    with pytest.raises(manifests.StaleManifest):
+        progress.close()
+    assert manifests.load(store, batch["id"])[0]["progress"]["rows_done"] == 1
 
 
 def _free_port() -> int:
