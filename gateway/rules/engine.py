@@ -226,25 +226,29 @@ def evaluate(
     # classifies the phone numbers of the chunk read before, and this one judges the chunk
     # classified before that, with two helper threads judging its other columns (the consent
     # times, the costliest, in one; everything else in the other).
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rules") as helper:
-        chunks = read_ahead(_classified(read_ahead(table.iter_chunks(chunk_rows))))
-        for chunk, phones in chunks:
-            _judge_chunk(
-                chunk,
-                phones,
-                columns,
-                ctx,
-                rpo,
-                objections,
-                mode,
-                seen,
-                totals,
-                helper,
-                on_accepted,
-                on_report,
-            )
-            if on_progress is not None:
-                on_progress(totals.total)
+    chunks = read_ahead(_classified(read_ahead(table.iter_chunks(chunk_rows))))
+    try:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rules") as helper:
+            for chunk, phones in chunks:
+                _judge_chunk(
+                    chunk,
+                    phones,
+                    columns,
+                    ctx,
+                    rpo,
+                    objections,
+                    mode,
+                    seen,
+                    totals,
+                    helper,
+                    on_accepted,
+                    on_report,
+                )
+                if on_progress is not None:
+                    on_progress(totals.total)
+    finally:
+        # Stops the pipeline's threads now, also when judging failed.
+        chunks.close()
     return _decide(ctx, rpo, mode, totals, on_unchecked, chunk_rows)
 
 
@@ -254,11 +258,16 @@ def _classified(chunks: Iterator[pl.DataFrame]) -> Iterator[tuple[pl.DataFrame, 
     Run in a thread of its own between the reader and the judging thread: classifying is the
     longest single step of a chunk, and it needs nothing from the chunks before.
     """
-    for chunk in chunks:
-        if chunk.height:
-            phones = classify_phones(_text(chunk, "phone"))
-            keys = e164_keys(phones.get_column("phone_e164")).alias("_key")
-            yield chunk, phones.with_columns(keys)
+    try:
+        for chunk in chunks:
+            if chunk.height:
+                phones = classify_phones(_text(chunk, "phone"))
+                keys = e164_keys(phones.get_column("phone_e164")).alias("_key")
+                yield chunk, phones.with_columns(keys)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
 
 
 def _text(chunk: pl.DataFrame, name: str) -> pl.Series:

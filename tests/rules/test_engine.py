@@ -8,6 +8,8 @@ import polars as pl
 import pytest
 
 from gateway.errors import ValidationFailed
+from gateway.ingest import open_table
+from gateway.rpo import RpoIndex
 from gateway.rules import CANONICAL_COLUMNS, ROW_CODE_ORDER, evaluate, ruleset_config_hash
 
 from .builders import (
@@ -21,6 +23,7 @@ from .builders import (
     row,
     rpo_index,
     vendor_profile,
+    write_rows,
 )
 
 # The rejection codes of domain.md's table, in its order.
@@ -302,3 +305,29 @@ def test_invalid_profiles_and_arguments_are_refused(tmp_path):
         judge(tmp_path, [row()], now=datetime(2025, 1, 1))
     with pytest.raises(ValueError, match="mode"):
         judge(tmp_path, [row()], mode="later")
+
+
+def test_a_failing_callback_stops_every_pipeline_thread(tmp_path):
+    import threading
+
+    path = write_rows(tmp_path / "batch.csv", [row(phone=f"+39347{i:07d}") for i in range(300)])
+
+    def fail(frame: pl.DataFrame) -> None:
+        raise RuntimeError("store unavailable")
+
+    with open_table(path) as table, pytest.raises(RuntimeError) as caught:
+        evaluate(
+            table,
+            vendor=vendor_profile(),
+            buyer=buyer_profile(),
+            rpo=RpoIndex.empty(),
+            objections=None,
+            now=NOW,
+            mode="offline",
+            chunk_rows=50,
+            on_accepted=fail,
+            on_report=fail,
+        )
+    # Stopped before the error left evaluate, not when its traceback is dropped.
+    assert caught.traceback
+    assert not [t for t in threading.enumerate() if t.name in ("read-ahead", "rules_0")]
