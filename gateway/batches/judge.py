@@ -1,9 +1,9 @@
 """Judging one batch: read it, run ruleset 1, write the artefacts and sign the decision.
 
-Four threads share the work of a batch: one reads the next chunk (see ``ingest.read_ahead``),
-the calling one judges, one writes the certified list and one the report rows of the chunks
-already judged. polars, numpy and hashlib release the interpreter lock for their heavy work, so
-they overlap on a machine with a few cores.
+The rules engine judges in a pipeline of threads (see ``rules.engine.evaluate``: reading,
+classifying phone numbers, judging); here two more threads write the certified list and the
+report rows of the chunks already judged. polars, numpy and hashlib release the interpreter
+lock for their heavy work, so the threads overlap on a machine with a few cores.
 """
 
 from __future__ import annotations
