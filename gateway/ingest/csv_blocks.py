@@ -7,8 +7,8 @@ A block goes one of three ways:
    polars refuses a record with too many fields, so if the delimiters outside quotes add up
    to exactly ``records * (width - 1)`` no record can have too few.
 2. Some record has another number of fields (or a blank line is present): polars still reads
-   the values, and numpy counts each record's fields from the positions of delimiters, line
-   feeds and quotes.
+   the values, and numpy counts each record's fields from where its line feeds and quotes
+   are and how many delimiters precede them (``_ByteCounts``).
 3. Quotes that do not sit at field boundaries (``ab"c``, ``"ab"c``, a space before an opening
    quote): the block is read with Python's ``csv`` module (see ``csv_records``).
 
