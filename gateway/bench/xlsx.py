@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import IO
 
 import polars as pl
+from openpyxl.utils import get_column_letter
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -56,16 +57,6 @@ _SHEET_END = "</sheetData></worksheet>"
 _UNIX_EPOCH_SERIAL = 25569
 
 
-def column_letter(index: int) -> str:
-    """A1-style letters of a 0-based column index."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _escaped(value: pl.Expr) -> pl.Expr:
     return (
         value.str.replace_all("&", "&amp;", literal=True)
@@ -84,7 +75,7 @@ class SheetWriter:
     def __init__(self, path: Path, header: list[str]) -> None:
         self.path = path
         self.header = header
-        self.letters = [column_letter(i) for i in range(len(header))]
+        self.letters = [get_column_letter(i + 1) for i in range(len(header))]
         self.next_row = 1
         self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
         for name, text in (
