@@ -1,7 +1,7 @@
 """The JSON report, written as a stream (``schemas/report.schema.json``).
 
-Rows are serialised a frame at a time with polars' JSON encoder, so only one frame of report
-rows is in memory at once. Each row shows the values of the columns its codes are about
+Rows are serialised a frame at a time with polars string expressions, so only one frame of
+report rows is in memory at once. Each row shows the values of the columns its codes are about
 (``CODES[code].fields``), so a vendor sees what to fix.
 """
 
@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, BinaryIO
 
+import numpy as np
 import polars as pl
 
 from .catalogue import CODES
@@ -30,53 +31,89 @@ def _columns_by_code() -> dict[str, list[str]]:
 _CODES_BY_COLUMN = _columns_by_code()
 
 
-def _offending_columns(combination: str) -> set[str]:
-    """The columns whose values a row with these codes (``|``-joined) shows."""
-    codes = set(combination.split("|"))
-    return {column for column, about in _CODES_BY_COLUMN.items() if codes.intersection(about)}
+def _offending_columns(codes: Iterable[str]) -> set[str]:
+    """The columns whose values a row with these codes shows."""
+    named = set(codes)
+    return {column for column, about in _CODES_BY_COLUMN.items() if named.intersection(about)}
+
+
+# The characters a JSON string must escape: the quote, the backslash and control characters.
+_MUST_ESCAPE = r'["\\\x00-\x1f]'
+
+
+def _json_member(name: str, escape: bool) -> pl.Expr:
+    """Column ``name`` as the JSON member ``"name":value``, its text a string or null.
+
+    Values are only quoted unless some value of the column needs escaping; then the column goes
+    through polars' JSON encoder.
+    """
+    key = json.dumps(name)
+    text = pl.col(name).cast(pl.Utf8)
+    if escape:
+        member = pl.struct(text.alias(name)).struct.json_encode().str.slice(1)
+        return member.str.strip_suffix("}")
+    return pl.concat_str(pl.lit(f'{key}:"'), text, pl.lit('"')).fill_null(f"{key}:null")
 
 
 def report_row_json(frame: pl.DataFrame) -> pl.Series:
     """One JSON object per report row: row, status, codes, warnings, values."""
-    # Rows share a few combinations of codes: which columns a row shows is decided once per
-    # distinct combination, then each column's flag is a lookup of the row's combination.
-    combination = pl.concat_list(pl.col("codes"), pl.col("warnings")).list.join("|")
-    keyed = frame.with_columns(combination.alias("_combination"))
-    shown: dict[str, list[str]] = {}
-    for key in keyed.get_column("_combination").unique().to_list():
-        for column in _offending_columns(key):
-            shown.setdefault(column, []).append(key)
-    pairs = []
+    height = frame.height
+    if not height:
+        return pl.Series("json", [], dtype=pl.Utf8)
+    # Rows share a few combinations of status and codes: their JSON and the columns a row
+    # shows are worked out once per combination, then looked up for each row.
+    combinations = (
+        frame.select("status", "codes", "warnings")
+        .with_row_index("_at")
+        .group_by("status", "codes", "warnings")
+        .agg("_at")
+        .with_row_index("_combination")
+    )
+    members = combinations.select("_combination", "_at").explode("_at", empty_as_null=False)
+    which = np.empty(height, dtype=np.uint32)
+    which[members.get_column("_at").to_numpy()] = members.get_column("_combination").to_numpy()
+    leads = []
+    shown_by = []
+    for status, codes, warnings in combinations.select("status", "codes", "warnings").iter_rows():
+        leads.append(
+            f',"status":{_compact(status)},"codes":{_compact(codes)},'
+            f'"warnings":{_compact(warnings)},"values":{{'
+        )
+        shown_by.append(_offending_columns([*codes, *warnings]))
+    flags: dict[str, pl.Series] = {}
     for column in _CODES_BY_COLUMN:
-        if column not in frame.columns or column not in shown:
-            continue
-        member = (
-            pl.struct(pl.col(column).cast(pl.Utf8))
-            .struct.json_encode()
-            .str.strip_prefix("{")
-            .str.strip_suffix("}")
-        )
-        pairs.append(pl.when(pl.col("_combination").is_in(shown[column])).then(member))
-    values = (
+        if column in frame.columns:
+            shown = np.array([column in columns for columns in shown_by])[which]
+            if shown.any():
+                flags[column] = pl.Series(f"_shows_{column}", shown)
+    work = frame.select(
+        pl.col("_row").cast(pl.Int64).cast(pl.Utf8).alias("_row"),
+        pl.Series("_lead", leads, dtype=pl.Utf8).gather(which),
+        *flags,
+    ).with_columns(flags.values())
+    # Only the values a row shows decide whether a column needs escaping.
+    escape = (
+        work.select(
+            pl.col(c).filter(pl.col(f"_shows_{c}")).str.contains(_MUST_ESCAPE).any().alias(c)
+            for c in flags
+        ).row(0, named=True)
+        if flags
+        else {}
+    )
+    values = [pl.when(pl.col(f"_shows_{c}")).then(_json_member(c, escape[c])) for c in flags]
+    return work.select(
         pl.concat_str(
-            [pl.lit("{"), pl.concat_str(pairs, separator=",", ignore_nulls=True), pl.lit("}")]
-        )
-        if pairs
-        else pl.lit("{}")
-    )
-    head = (
-        pl.struct(
-            pl.col("_row").cast(pl.Int64).alias("row"),
-            pl.col("status"),
-            pl.col("codes"),
-            pl.col("warnings"),
-        )
-        .struct.json_encode()
-        .str.strip_suffix("}")
-    )
-    return keyed.select(
-        pl.concat_str([head, pl.lit(',"values":'), values, pl.lit("}")]).alias("json")
+            pl.lit('{"row":'),
+            "_row",
+            "_lead",
+            pl.concat_str(values, separator=",", ignore_nulls=True) if values else pl.lit(""),
+            pl.lit("}}"),
+        ).alias("json")
     ).to_series()
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def render_report_rows(frame: pl.DataFrame) -> bytes:

@@ -132,3 +132,22 @@ def test_rows_rendered_while_judging_give_the_same_document():
     empty = io.BytesIO()
     write_rendered_report_json(empty, HEADER, [render_report_rows(frame.clear())])
     assert json.loads(empty.getvalue())["rows"] == []
+
+
+def test_values_that_need_escaping_read_back_exactly():
+    awkward = ['a "quoted" word', "back\\slash", "tab\there", "two\nlines", "bell\x07", "è ü €"]
+    rows = 40
+    values = [awkward[i % len(awkward)] if i % 3 else f"plain {i}" for i in range(rows)]
+    values[5] = None
+    frame = pl.DataFrame(
+        {
+            "_row": list(range(2, rows + 2)),
+            "status": ["rejected"] * rows,
+            "codes": [["EMAIL_INVALID"]] * rows,
+            "warnings": [[]] * rows,
+            "email": values,
+        },
+        schema_overrides={"codes": pl.List(pl.Utf8), "warnings": pl.List(pl.Utf8)},
+    )
+    document = _write(HEADER, [frame])
+    assert [r["values"]["email"] for r in document["rows"]] == values
