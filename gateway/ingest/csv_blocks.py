@@ -451,6 +451,8 @@ class BlockParser:
         )
 
     def _read(self, block: bytes, ragged: bool) -> pl.DataFrame:
+        # polars' parser leaves each column in dozens of pieces; one piece per column makes
+        # every later step cheaper (the artefact writers read the Arrow buffers piece by piece).
         return pl.read_csv(
             block,
             has_header=False,
@@ -459,7 +461,7 @@ class BlockParser:
             quote_char='"',
             truncate_ragged_lines=ragged,
             raise_if_empty=False,
-        )
+        ).rechunk()
 
     def _quoted_content(
         self, block: bytes, quotes: np.ndarray, raw: pl.DataFrame
