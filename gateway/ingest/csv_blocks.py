@@ -91,6 +91,11 @@ class _ByteCounts:
         below = (np.uint64(1) << (offsets & 63).astype(np.uint64)) - np.uint64(1)
         return self._before_word[index] + np.bitwise_count(self._words[index] & below)
 
+    @property
+    def words(self) -> np.ndarray:
+        """The mask itself: bit ``i % 64`` of word ``i // 64`` is set where the byte is."""
+        return self._words
+
     def positions(self) -> np.ndarray:
         """Every offset where the byte is (for the rare paths that need them all)."""
         return np.flatnonzero(self._arr == self._byte)
@@ -111,6 +116,29 @@ def _quoted_content_at(
         # A tab inside quotes is whitespace to strip at a value's edge (see the block check).
         breaks = True
     return _QuotedContent(delimiters, breaks)
+
+
+def _bit_words(mask: np.ndarray) -> np.ndarray:
+    """A Boolean mask packed to bits, 64 per little-endian word (the last word zero-padded)."""
+    bits = np.packbits(mask, bitorder="little")
+    words = np.zeros((len(bits) + 7) // 8, dtype="<u8")
+    words.view(np.uint8)[: len(bits)] = bits
+    return words
+
+
+def _set_bits(words: np.ndarray) -> np.ndarray:
+    """The positions of the set bits of a sparse bit mask (``_bit_words``), in no order."""
+    at = np.flatnonzero(words)
+    left = words[at]
+    found = []
+    while len(at):
+        lowest = left & (~left + np.uint64(1))
+        # A power of two converts to float exactly, so its log2 is its bit's index.
+        found.append(at * 64 + np.log2(lowest).astype(np.int64))
+        left = left & (left - np.uint64(1))
+        more = left != 0
+        at, left = at[more], left[more]
+    return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
 
 
 def _release(mapped: mmap.mmap, start: int, end: int) -> None:
@@ -336,6 +364,7 @@ class BlockParser:
         counts: np.ndarray | None = None
         quoted = quotes is not None and len(quotes) > 0
         inside = _QuotedContent(0, False)
+        separators: tuple[np.ndarray, _ByteCounts] | None = None
         if not self.exact:
             try:
                 raw = self._read(block, ragged=False)
@@ -348,14 +377,15 @@ class BlockParser:
                     inside = self._quoted_content(block, quotes, raw)
                     outside -= inside.delimiters
                 if outside != raw.height * (self.width - 1):
-                    counts = self._field_counts(arr, quotes, *self._separators(arr))
+                    separators = self._separators(arr)
+                    counts = self._field_counts(arr, quotes, *separators)
         if raw is None:
             try:
                 raw = self._read(block, ragged=True)
             except pl.exceptions.PolarsError:
                 self._check_utf8(block)
                 return self._csv_frame(block)
-            feeds, delims = self._separators(arr)
+            separators = feeds, delims = self._separators(arr)
             counts = self._field_counts(arr, quotes, feeds, delims)
             if quoted:
                 assert quotes is not None
@@ -375,7 +405,7 @@ class BlockParser:
         # polars reads an empty quoted field as an empty string rather than null. Quotes that
         # open and close side by side are such a field (or an escaped quote, which is harmless).
         empties = quoted and bool((np.diff(quotes)[0::2] == 1).any())
-        strip = self._columns_to_strip(block, arr, quotes, raw, inside)
+        strip = self._columns_to_strip(block, arr, quotes, raw, inside, separators)
         return raw, first_row, counts, strip, empties
 
     def _columns_to_strip(
@@ -385,6 +415,7 @@ class BlockParser:
         quotes: np.ndarray | None,
         raw: pl.DataFrame,
         inside: _QuotedContent,
+        separators: tuple[np.ndarray, _ByteCounts] | None,
     ) -> list[str] | None:
         """The columns whose values may start or end with whitespace (None: all of them).
 
@@ -404,7 +435,7 @@ class BlockParser:
             or (b"\r" in block and _LONE_CR_BYTES.search(block) is not None)
         ):
             return None
-        if not self._space_at_an_edge(arr, quotes):
+        if not self._space_at_an_edge(arr, quotes, separators, cr=b"\r" in block):
             return []
         edges = raw.select(
             (pl.col(n).str.starts_with(" ") | pl.col(n).str.ends_with(" ")).any()
@@ -412,7 +443,13 @@ class BlockParser:
         ).row(0)
         return [name for name, edge in zip(self.names, edges, strict=True) if edge]
 
-    def _space_at_an_edge(self, arr: np.ndarray, quotes: np.ndarray | None) -> bool:
+    def _space_at_an_edge(
+        self,
+        arr: np.ndarray,
+        quotes: np.ndarray | None,
+        separators: tuple[np.ndarray, _ByteCounts] | None,
+        cr: bool,
+    ) -> bool:
         """Whether some space in a record-aligned block may start or end a value.
 
         A value starts with a space when one follows a field's start (the block's start, a
@@ -420,7 +457,7 @@ class BlockParser:
         precedes a field's end (a delimiter, line feed or carriage return outside quotes, or a
         closing quote). False means no value of the block has a space at either edge.
         """
-        spaces = np.flatnonzero(arr == ord(" "))
+        spaces = self._spaces_by_a_boundary(arr, quotes, separators, cr)
         if not len(spaces):
             return False
         size = len(arr)
@@ -449,6 +486,48 @@ class BlockParser:
         return bool(
             (outside_edge[candidates] & ~within).any() | (quote_edge[candidates] & within).any()
         )
+
+    def _spaces_by_a_boundary(
+        self,
+        arr: np.ndarray,
+        quotes: np.ndarray | None,
+        separators: tuple[np.ndarray, _ByteCounts] | None,
+        cr: bool,
+    ) -> np.ndarray:
+        """Where the spaces are that touch a delimiter, line break or quote, or the block's ends
+        (in no order, some perhaps twice).
+
+        Only those can be at a value's edge. Spaces beside a delimiter (or line feed) are found
+        on bit-packed masks, 64 bytes of the block per word, where a neighbour is one bit away;
+        beside the rarer line feeds, quotes and carriage returns, by looking at the bytes next
+        to each. Listing every space of a block costs several times more.
+        """
+        size = len(arr)
+        space = ord(" ")
+        spaces = _bit_words(arr == space)
+        if separators is None:
+            marks = _bit_words((arr == self.delim_byte) | (arr == _LF))
+            points = []
+        else:
+            feeds, delims = separators
+            marks = delims.words[: len(spaces)]
+            points = [feeds]
+        if quotes is not None and len(quotes):
+            points.append(quotes)
+        if cr:
+            points.append(np.flatnonzero(arr == _CR))
+        one, last = np.uint64(1), np.uint64(63)
+        # Bit i of ``after`` / ``before``: byte i + 1 / byte i - 1 is a delimiter.
+        after = (marks >> one) | np.append(marks[1:] << last, np.uint64(0))
+        before = (marks << one) | np.insert(marks[:-1] >> last, 0, np.uint64(0))
+        touching = spaces & (after | before)
+        found = [_set_bits(touching), np.array([0, size - 1])]
+        for point in points:
+            for side in (point - 1, point + 1):
+                side = side[(side >= 0) & (side < size)]
+                found.append(side[arr[side] == space])
+        candidates = np.concatenate(found)
+        return candidates[arr[candidates] == space]
 
     def _read(self, block: bytes, ragged: bool) -> pl.DataFrame:
         # polars' parser leaves each column in dozens of pieces; one piece per column makes
