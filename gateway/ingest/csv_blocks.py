@@ -73,10 +73,8 @@ class _ByteCounts:
     """
 
     def __init__(self, arr: np.ndarray, byte: int) -> None:
-        bits = np.packbits(arr == byte, bitorder="little")
         # A spare word, so that the word of the block's end offset always exists.
-        words = np.zeros((len(bits) + 7) // 8 + 1, dtype="<u8")
-        words.view(np.uint8)[: len(bits)] = bits
+        words = _bit_words(arr == byte, spare=1)
         before = np.zeros(len(words) + 1, dtype=np.int64)
         np.cumsum(np.bitwise_count(words), out=before[1:])
         self._arr = arr
@@ -118,10 +116,11 @@ def _quoted_content_at(
     return _QuotedContent(delimiters, breaks)
 
 
-def _bit_words(mask: np.ndarray) -> np.ndarray:
-    """A Boolean mask packed to bits, 64 per little-endian word (the last word zero-padded)."""
+def _bit_words(mask: np.ndarray, spare: int = 0) -> np.ndarray:
+    """A Boolean mask packed to bits, 64 per little-endian word (the last word zero-padded),
+    followed by ``spare`` zero words."""
     bits = np.packbits(mask, bitorder="little")
-    words = np.zeros((len(bits) + 7) // 8, dtype="<u8")
+    words = np.zeros((len(bits) + 7) // 8 + spare, dtype="<u8")
     words.view(np.uint8)[: len(bits)] = bits
     return words
 
@@ -426,16 +425,17 @@ class BlockParser:
         with a value starting or ending with a space need stripping, and there can be none
         when no space in the block sits at a field's edge.
         """
+        cr = b"\r" in block
         if (
             inside.breaks
             or (self.delimiter != "\t" and b"\t" in block)
             or b"\x0b" in block
             or b"\x0c" in block
             or (b"\xc2" in block and _NBSP_BYTES.search(block) is not None)
-            or (b"\r" in block and _LONE_CR_BYTES.search(block) is not None)
+            or (cr and _LONE_CR_BYTES.search(block) is not None)
         ):
             return None
-        if not self._space_at_an_edge(arr, quotes, separators, cr=b"\r" in block):
+        if not self._space_at_an_edge(arr, quotes, separators, cr):
             return []
         edges = raw.select(
             (pl.col(n).str.starts_with(" ") | pl.col(n).str.ends_with(" ")).any()

@@ -69,9 +69,9 @@ def report_row_json(frame: pl.DataFrame) -> pl.Series:
         .agg("_at")
         .with_row_index("_combination")
     )
-    members = combinations.select("_combination", "_at").explode("_at", empty_as_null=False)
+    rows = combinations.select("_combination", "_at").explode("_at", empty_as_null=False)
     which = np.empty(height, dtype=np.uint32)
-    which[members.get_column("_at").to_numpy()] = members.get_column("_combination").to_numpy()
+    which[rows.get_column("_at").to_numpy()] = rows.get_column("_combination").to_numpy()
     leads = []
     shown_by = []
     for status, codes, warnings in combinations.select("status", "codes", "warnings").iter_rows():
